@@ -1,0 +1,2 @@
+//! The C ABI. The only module allowed to use `unsafe`.
+#![allow(unsafe_code)]
