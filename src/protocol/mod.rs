@@ -20,7 +20,9 @@ pub mod header_binary;
 pub mod header_json;
 pub mod headers;
 pub mod message;
+pub mod mq;
 pub mod msg_id;
 
 pub use command::{LanguageCode, RemotingCommand, SerializeType};
 pub use ext::ExtFields;
+pub use mq::MessageQueue;
