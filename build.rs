@@ -10,7 +10,8 @@ fn generate_headers() {
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     let dir = std::env::var("CARGO_MANIFEST_DIR").expect("manifest dir");
-    let config = cbindgen::Config::from_file(format!("{dir}/cbindgen.toml")).expect("cbindgen.toml");
+    let config =
+        cbindgen::Config::from_file(format!("{dir}/cbindgen.toml")).expect("cbindgen.toml");
     cbindgen::Builder::new()
         .with_crate(&dir)
         .with_config(config)

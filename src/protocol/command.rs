@@ -36,7 +36,9 @@ impl SerializeType {
         match code {
             0 => Ok(SerializeType::Json),
             1 => Ok(SerializeType::RocketMq),
-            other => Err(Error::protocol(format!("unknown header serialize type {other}"))),
+            other => Err(Error::protocol(format!(
+                "unknown header serialize type {other}"
+            ))),
         }
     }
     pub fn name(self) -> &'static str {
@@ -176,7 +178,9 @@ impl RemotingCommand {
         let header_len = dst.len() - start - 8;
         if header_len > 0x00FF_FFFF {
             dst.truncate(start);
-            return Err(Error::invalid(format!("header of {header_len} bytes does not fit 24 bits")));
+            return Err(Error::invalid(format!(
+                "header of {header_len} bytes does not fit 24 bits"
+            )));
         }
         if let Some(body) = &self.body {
             dst.extend_from_slice(body);
@@ -203,7 +207,10 @@ impl RemotingCommand {
     /// The body shares `payload`'s memory.
     pub fn decode_payload(payload: Bytes) -> Result<Self> {
         if payload.len() < 4 {
-            return Err(Error::protocol(format!("frame of {} bytes has no header length", payload.len())));
+            return Err(Error::protocol(format!(
+                "frame of {} bytes has no header length",
+                payload.len()
+            )));
         }
         let mark = u32::from_be_bytes([payload[0], payload[1], payload[2], payload[3]]);
         let ser = SerializeType::from_code((mark >> 24) as u8)?;
@@ -240,8 +247,9 @@ mod tests {
 
     #[test]
     fn pop_codes_fall_back_to_json() {
-        let cmd = RemotingCommand::request(super::super::codes::request::POP_MESSAGE, ExtFields::new())
-            .with_serialize_type(SerializeType::RocketMq);
+        let cmd =
+            RemotingCommand::request(super::super::codes::request::POP_MESSAGE, ExtFields::new())
+                .with_serialize_type(SerializeType::RocketMq);
         let b = cmd.encode_to_bytes().unwrap();
         assert_eq!(b[4], 0, "serialize type byte must be JSON");
         let back = RemotingCommand::decode_payload(b.slice(4..)).unwrap();

@@ -73,9 +73,9 @@ impl ExtFields {
     /// Parses a required field.
     pub fn parse<T: std::str::FromStr>(&self, key: &str) -> crate::Result<T> {
         let v = self.required(key)?;
-        v.trim()
-            .parse()
-            .map_err(|_| crate::Error::protocol(format!("the custom field {key} is not valid: {v:?}")))
+        v.trim().parse().map_err(|_| {
+            crate::Error::protocol(format!("the custom field {key} is not valid: {v:?}"))
+        })
     }
     /// Parses an optional field: absent is `None`, present and invalid is an error.
     pub fn parse_opt<T: std::str::FromStr>(&self, key: &str) -> crate::Result<Option<T>> {
@@ -124,7 +124,9 @@ mod tests {
 
     #[test]
     fn typed_access() {
-        let e: ExtFields = [("n", "42"), ("x", "nope"), ("t", "TRUE")].into_iter().collect();
+        let e: ExtFields = [("n", "42"), ("x", "nope"), ("t", "TRUE")]
+            .into_iter()
+            .collect();
         assert_eq!(e.parse::<i64>("n").unwrap(), 42);
         assert!(e.parse::<i64>("x").is_err());
         assert!(e.parse::<i64>("missing").is_err());

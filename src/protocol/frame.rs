@@ -126,7 +126,8 @@ mod tests {
 
     #[test]
     fn golden_frame_layout() {
-        let cmd = RemotingCommand::request(34, ExtFields::new()).with_serialize_type(SerializeType::RocketMq);
+        let cmd = RemotingCommand::request(34, ExtFields::new())
+            .with_serialize_type(SerializeType::RocketMq);
         let wire = cmd.encode_to_bytes().unwrap();
         // total = 4 (mark) + 21 (fixed binary header) + 0 body
         assert_eq!(&wire[..8], &[0, 0, 0, 25, 1, 0, 0, 21]);

@@ -36,7 +36,10 @@ pub fn encode(cmd: &RemotingCommand, dst: &mut BytesMut) -> Result<()> {
     dst.put_i32(0);
     for (k, v) in cmd.ext_fields.iter() {
         if k.len() > i16::MAX as usize {
-            return Err(Error::invalid(format!("ext field key of {} bytes is too long", k.len())));
+            return Err(Error::invalid(format!(
+                "ext field key of {} bytes is too long",
+                k.len()
+            )));
         }
         dst.put_i16(k.len() as i16);
         dst.extend_from_slice(k.as_bytes());
@@ -97,7 +100,10 @@ impl<'a> Reader<'a> {
 
 /// Decodes a binary header.
 pub fn decode(header: &[u8]) -> Result<RemotingCommand> {
-    let mut r = Reader { buf: header, pos: 0 };
+    let mut r = Reader {
+        buf: header,
+        pos: 0,
+    };
     let mut cmd = RemotingCommand {
         code: r.i16("code")? as i32,
         language: LanguageCode(r.u8("language")?),
@@ -122,7 +128,9 @@ pub fn decode(header: &[u8]) -> Result<RemotingCommand> {
         let vlen = r.i32("ext value length")?;
         let value = r.string(vlen as i64, "ext value")?;
         if r.pos > end {
-            return Err(Error::protocol("binary header: ext entry runs past its block"));
+            return Err(Error::protocol(
+                "binary header: ext entry runs past its block",
+            ));
         }
         if let Some(k) = key {
             // An empty value arrives as null; keep it as "" so the key survives.

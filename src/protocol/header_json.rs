@@ -153,7 +153,10 @@ impl<'de> Visitor<'de> for HeaderVisitor {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a RemotingCommand JSON object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
         let mut cmd = RemotingCommand::default();
         let mut have_code = false;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
@@ -166,7 +169,9 @@ impl<'de> Visitor<'de> for HeaderVisitor {
                 "version" => cmd.version = map.next_value::<LenientInt>()?.0 as i32,
                 "opaque" => cmd.opaque = map.next_value::<LenientInt>()?.0 as i32,
                 "flag" => cmd.flag = map.next_value::<LenientInt>()?.0 as i32,
-                "remark" => cmd.remark = map.next_value::<Option<LenientString>>()?.and_then(|s| s.0),
+                "remark" => {
+                    cmd.remark = map.next_value::<Option<LenientString>>()?.and_then(|s| s.0)
+                }
                 "extFields" => {
                     if let Some(e) = map.next_value::<Option<LenientExt>>()? {
                         cmd.ext_fields = e.0;
@@ -199,7 +204,9 @@ impl<'de> serde::Deserialize<'de> for LenientInt {
                 Ok(LenientInt(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<LenientInt, E> {
-                i64::try_from(v).map(LenientInt).map_err(|_| E::custom("integer out of range"))
+                i64::try_from(v)
+                    .map(LenientInt)
+                    .map_err(|_| E::custom("integer out of range"))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<LenientInt, E> {
                 if v.fract() == 0.0 && v.abs() < 9.2e18 {
@@ -209,7 +216,10 @@ impl<'de> serde::Deserialize<'de> for LenientInt {
                 }
             }
             fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<LenientInt, E> {
-                v.trim().parse().map(LenientInt).map_err(|_| E::custom("not an integer"))
+                v.trim()
+                    .parse()
+                    .map(LenientInt)
+                    .map_err(|_| E::custom("not an integer"))
             }
             fn visit_unit<E: de::Error>(self) -> std::result::Result<LenientInt, E> {
                 Ok(LenientInt(0))
@@ -232,7 +242,9 @@ impl<'de> serde::Deserialize<'de> for LenientLanguage {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<LenientLanguage, E> {
                 // fastjson maps an unknown name to null; keep going with OTHER.
-                Ok(LenientLanguage(LanguageCode::from_name(v).unwrap_or(LanguageCode::OTHER)))
+                Ok(LenientLanguage(
+                    LanguageCode::from_name(v).unwrap_or(LanguageCode::OTHER),
+                ))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<LenientLanguage, E> {
                 Ok(LenientLanguage(LanguageCode(u8::try_from(v).unwrap_or(7))))
@@ -262,7 +274,10 @@ impl<'de> serde::Deserialize<'de> for LenientString {
             fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<LenientString, E> {
                 Ok(LenientString(Some(v.to_owned())))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> std::result::Result<LenientString, E> {
+            fn visit_string<E: de::Error>(
+                self,
+                v: String,
+            ) -> std::result::Result<LenientString, E> {
                 Ok(LenientString(Some(v)))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<LenientString, E> {
@@ -295,7 +310,10 @@ impl<'de> serde::Deserialize<'de> for LenientExt {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("an object of string values")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<LenientExt, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<LenientExt, A::Error> {
                 let mut ext = ExtFields::with_capacity(map.size_hint().unwrap_or(8));
                 while let Some(k) = map.next_key::<String>()? {
                     // A null value is left out, as Java leaves out null fields.

@@ -52,7 +52,8 @@ mod tests {
         assert_eq!(v[3], MessageQueue::new("b", "x", 0));
         let j = serde_json::to_string(&v[0]).unwrap();
         assert_eq!(j, r#"{"topic":"a","brokerName":"x","queueId":5}"#);
-        let back: MessageQueue = serde_json::from_str(r#"{"brokerName":"x","queueId":5,"topic":"a"}"#).unwrap();
+        let back: MessageQueue =
+            serde_json::from_str(r#"{"brokerName":"x","queueId":5,"topic":"a"}"#).unwrap();
         assert_eq!(back, v[0]);
     }
 }
