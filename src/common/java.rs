@@ -20,6 +20,11 @@ pub fn java_len(s: &str) -> usize {
     s.chars().map(char::len_utf16).sum()
 }
 
+/// Java's `String.compareTo`: lexicographic over UTF-16 code units.
+pub fn java_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
 /// Java's `Character.isWhitespace`: Unicode space, line and paragraph
 /// separators except the no-break spaces, plus `\t \n \u{b} \u{c} \r` and
 /// `\u{1c}`..=`\u{1f}`.
@@ -95,6 +100,18 @@ mod tests {
         assert!(java_is_blank(" \t\r\n\u{1f}"));
         assert!(!java_is_blank("\u{a0}"));
         assert!(!java_is_blank(" a "));
+    }
+
+    #[test]
+    fn compare_like_java() {
+        use std::cmp::Ordering::*;
+        assert_eq!(java_cmp("a", "b"), Less);
+        assert_eq!(java_cmp("ab", "a"), Greater);
+        assert_eq!(java_cmp("x", "x"), Equal);
+        // U+FF61 is one unit 0xFF61; U+1F600 starts with 0xD83D, so it sorts first
+        // in Java although its code point is larger.
+        assert_eq!(java_cmp("\u{1F600}", "\u{FF61}"), Less);
+        assert_eq!("\u{1F600}".cmp("\u{FF61}"), Greater);
     }
 
     #[test]
