@@ -7,7 +7,10 @@
 //! - `ffi`: the `extern "C"` API, the only module allowed to use `unsafe`.
 #![deny(unsafe_code)]
 
+pub mod common;
+pub mod consumer;
 pub mod error;
+pub mod producer;
 pub mod protocol;
 pub mod remoting;
 pub mod runtime;
