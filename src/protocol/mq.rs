@@ -40,7 +40,7 @@ mod tests {
 
     #[test]
     fn ordering_and_json() {
-        let mut v = vec![
+        let mut v = [
             MessageQueue::new("b", "x", 0),
             MessageQueue::new("a", "y", 1),
             MessageQueue::new("a", "y", 0),
