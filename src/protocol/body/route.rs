@@ -400,6 +400,18 @@ mod tests {
         }
 
         #[test]
+        fn topic_list_and_kv_roundtrip(
+            broker_addr in proptest::option::of("\\PC{0,8}"),
+            topic_list in proptest::collection::btree_set("\\PC{0,8}", 0..4),
+            table in proptest::collection::btree_map("\\PC{0,8}", "\\PC{0,8}", 0..4),
+        ) {
+            let t = TopicList { broker_addr, topic_list };
+            prop_assert_eq!(TopicList::decode(&t.encode().unwrap()).unwrap(), t);
+            let k = KVTable { table };
+            prop_assert_eq!(KVTable::decode(&k.encode().unwrap()).unwrap(), k);
+        }
+
+        #[test]
         fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             let _ = TopicRouteData::decode(&bytes);
             let _ = ClusterInfo::decode(&bytes);
