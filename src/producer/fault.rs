@@ -192,12 +192,12 @@ impl FaultStrategy {
         self.items
             .lock()
             .get(broker)
-            .map_or(true, |i| now >= i.start_timestamp_ms)
+            .is_none_or(|i| now >= i.start_timestamp_ms)
     }
 
     /// Whether `broker` is reachable (unknown brokers are).
     pub fn is_reachable(&self, broker: &str) -> bool {
-        self.items.lock().get(broker).map_or(true, |i| i.reachable)
+        self.items.lock().get(broker).is_none_or(|i| i.reachable)
     }
 
     /// Forgets `broker`.

@@ -93,7 +93,7 @@ pub fn select_one_queue<'a>(
     if queues.is_empty() {
         return None;
     }
-    let not_last = |mq: &MessageQueue| last_broker.map_or(true, |b| mq.broker_name != b);
+    let not_last = |mq: &MessageQueue| last_broker.is_none_or(|b| mq.broker_name != b);
     if fault.enabled() {
         if reset_index {
             index.reset();
