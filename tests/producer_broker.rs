@@ -1,0 +1,559 @@
+//! The producer engine against the real local RocketMQ: every send mode,
+//! every sent message pulled back and compared, delays and timers,
+//! compression, batches, ordered sends, transactions, request-reply, bad
+//! input, and shutdown with async sends in flight.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{create_topic, pull_until, raw_client, require_broker, unique};
+use rocketmq::producer::selector::{SelectArg, SelectByHash, SelectByShardingKey};
+use rocketmq::producer::{
+    LocalTransactionState, Producer, ProducerConfig, SendResult, SendStatus, TransactionListener,
+    TransactionProducer,
+};
+use rocketmq::protocol::compress::CompressionType;
+use rocketmq::protocol::message::{sysflag, Message, MessageExt};
+use rocketmq::protocol::{msg_id, MessageQueue, SerializeType};
+use rocketmq::runtime::block_on;
+use rocketmq::ErrorKind;
+
+fn config(group_prefix: &str) -> ProducerConfig {
+    let mut c = ProducerConfig::new(common::namesrv(), unique(group_prefix));
+    c.send_timeout = Duration::from_secs(10);
+    c
+}
+
+fn started(c: ProducerConfig) -> Producer {
+    let p = Producer::new(c).expect("producer");
+    p.start().expect("start");
+    p
+}
+
+fn new_topic(prefix: &str, queues: i32) -> String {
+    let topic = unique(prefix);
+    block_on(async {
+        let c = raw_client();
+        create_topic(&c, &common::broker(), &topic, queues).await;
+    })
+    .unwrap();
+    topic
+}
+
+fn message(topic: &str, i: usize) -> Message {
+    let mut m = Message::new(
+        topic,
+        format!("body-{i}-{}", "x".repeat(i % 7)).into_bytes(),
+    );
+    m.set_tags(format!("Tag{}", i % 3));
+    m.set_keys([format!("key-{i}"), format!("k2-{i}")]);
+    m.put_user_property("index", i.to_string()).unwrap();
+    m.put_user_property("color", "blue").unwrap();
+    m.flag = i as i32;
+    m
+}
+
+/// Pulls every queue of `topic` until `want` messages arrived.
+fn pull_all(topic: &str, queues: i32, want: usize) -> Vec<MessageExt> {
+    block_on(async {
+        let c = raw_client();
+        let mut out = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut next = vec![0i64; queues as usize];
+        while out.len() < want && Instant::now() < deadline {
+            for q in 0..queues {
+                let got = pull_until(
+                    &c,
+                    &common::broker(),
+                    topic,
+                    q,
+                    next[q as usize],
+                    1,
+                    Duration::from_millis(300),
+                )
+                .await;
+                if let Some(last) = got.last() {
+                    next[q as usize] = last.queue_offset + 1;
+                }
+                out.extend(got);
+            }
+        }
+        out
+    })
+    .unwrap()
+}
+
+fn assert_same(sent: &Message, got: &MessageExt) {
+    assert_eq!(got.body, sent.body, "body");
+    assert_eq!(got.tags(), sent.tags(), "tags");
+    assert_eq!(got.keys(), sent.keys(), "keys");
+    assert_eq!(got.flag, sent.flag, "flag");
+    for (k, v) in sent.user_properties() {
+        assert_eq!(got.property(k), Some(v), "user property {k}");
+    }
+}
+
+fn check_result(r: &SendResult, topic: &str) {
+    assert_eq!(r.status, SendStatus::SendOk);
+    assert_eq!(r.msg_id.len(), 32, "unique key {}", r.msg_id);
+    let (addr, _) = msg_id::decode_offset_msg_id(&r.offset_msg_id).expect("offset msg id");
+    assert_eq!(addr.to_string(), common::broker());
+    assert_eq!(r.queue.topic, topic);
+    assert_eq!(r.queue.broker_name, "broker-a");
+    assert!(r.queue_offset >= 0);
+}
+
+#[test]
+fn sync_async_oneway_sends_arrive_intact() {
+    require_broker();
+    for ser in [SerializeType::Json, SerializeType::RocketMq] {
+        let topic = new_topic("prod_modes", 4);
+        let mut c = config("prod_modes");
+        c.client.serialize_type = ser;
+        let p = started(c);
+        let mut sent: HashMap<String, Message> = HashMap::new();
+        // sync
+        for i in 0..10 {
+            let m = message(&topic, i);
+            let r = p.send_blocking(m.clone()).expect("sync send");
+            check_result(&r, &topic);
+            sent.insert(r.msg_id.clone(), m);
+        }
+        // async with callbacks
+        let (tx, rx) = mpsc::channel();
+        for i in 10..20 {
+            let m = message(&topic, i);
+            let tx = tx.clone();
+            let m2 = m.clone();
+            p.send_async(m, move |r| tx.send((r, m2)).unwrap())
+                .expect("async send");
+        }
+        for _ in 10..20 {
+            let (r, m) = rx.recv_timeout(Duration::from_secs(15)).expect("callback");
+            let r = r.expect("async result");
+            check_result(&r, &topic);
+            sent.insert(r.msg_id.clone(), m);
+        }
+        // async future
+        let r = block_on(p.send_async_future(message(&topic, 20)))
+            .unwrap()
+            .expect("future");
+        check_result(&r, &topic);
+        sent.insert(r.msg_id.clone(), message(&topic, 20));
+        // oneway: ids come from the unique key we set
+        for i in 21..25 {
+            let mut m = message(&topic, i);
+            let key = msg_id::new_unique_key();
+            m.set_unique_key(key.clone());
+            block_on(p.send_oneway(m.clone())).unwrap().expect("oneway");
+            sent.insert(key, m);
+        }
+        // to a given queue
+        let q = MessageQueue::new(topic.clone(), "broker-a", 2);
+        let m = message(&topic, 25);
+        let r = block_on(p.send_to_queue(m.clone(), &q))
+            .unwrap()
+            .expect("to queue");
+        assert_eq!(r.queue.queue_id, 2);
+        sent.insert(r.msg_id.clone(), m);
+
+        let got = pull_all(&topic, 4, sent.len());
+        assert_eq!(
+            got.len(),
+            sent.len(),
+            "every message arrived once ({ser:?})"
+        );
+        for g in &got {
+            let key = g.unique_key().expect("unique key").to_owned();
+            let m = sent
+                .get(&key)
+                .unwrap_or_else(|| panic!("unexpected message {key}"));
+            assert_same(m, g);
+            assert_eq!(g.msg_id(), key);
+            assert_eq!(g.store_host.to_string(), common::broker());
+        }
+        p.shutdown_blocking().unwrap();
+    }
+}
+
+#[test]
+fn batch_of_100_arrives_whole_with_own_keys() {
+    require_broker();
+    let topic = new_topic("prod_batch", 1);
+    let p = started(config("prod_batch"));
+    let msgs: Vec<Message> = (0..100).map(|i| message(&topic, i)).collect();
+    let r = block_on(p.send_batch(msgs.clone()))
+        .unwrap()
+        .expect("batch");
+    let ids: Vec<&str> = r.msg_id.split(',').collect();
+    assert_eq!(ids.len(), 100);
+    assert_eq!(r.offset_msg_id.split(',').count(), 100);
+    let got = pull_all(&topic, 1, 100);
+    assert_eq!(got.len(), 100);
+    for (i, g) in got.iter().enumerate() {
+        assert_same(&msgs[i], g);
+        assert_eq!(g.unique_key(), Some(ids[i]));
+    }
+    // Over the size limit: a clear error, nothing sent.
+    let big: Vec<Message> = (0..5)
+        .map(|_| Message::new(&topic, vec![b'z'; 1024 * 1024]))
+        .collect();
+    let e = block_on(p.send_batch(big)).unwrap().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(e.message().contains("maximum message size"), "{e}");
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn ordered_sends_with_one_key_land_on_one_queue_in_order() {
+    require_broker();
+    let topic = new_topic("prod_order", 8);
+    let p = started(config("prod_order"));
+    let mut queues = Vec::new();
+    for i in 0..30 {
+        let m = message(&topic, i);
+        let r = block_on(p.send_with_selector(m, &SelectByHash, Some(SelectArg::Str("order-42"))))
+            .unwrap()
+            .expect("ordered");
+        queues.push(r.queue.queue_id);
+    }
+    queues.dedup();
+    assert_eq!(queues.len(), 1, "one key, one queue");
+    let got = pull_all(&topic, 8, 30);
+    let idx: Vec<String> = got
+        .iter()
+        .map(|g| g.property("index").unwrap().to_owned())
+        .collect();
+    let want: Vec<String> = (0..30).map(|i| i.to_string()).collect();
+    assert_eq!(idx, want, "in order");
+    // Sharding key selector.
+    let mut m = message(&topic, 99);
+    m.set_sharding_key("shard-7");
+    let a = block_on(p.send_with_selector(m.clone(), &SelectByShardingKey, None))
+        .unwrap()
+        .unwrap();
+    let b = block_on(p.send_with_selector(m, &SelectByShardingKey, None))
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.queue, b.queue);
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn compressed_bodies_round_trip() {
+    require_broker();
+    for ty in [
+        CompressionType::Zlib,
+        CompressionType::Lz4,
+        CompressionType::Zstd,
+    ] {
+        let topic = new_topic("prod_compress", 1);
+        let mut c = config("prod_compress");
+        c.compress_type = ty;
+        let p = started(c);
+        let body: Vec<u8> = (0..20_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
+        let m = Message::new(&topic, body.clone());
+        block_on(p.send(m)).unwrap().expect("send");
+        let got = pull_all(&topic, 1, 1);
+        assert_eq!(got.len(), 1);
+        assert_eq!(&got[0].body[..], &body[..], "{ty:?}");
+        assert_eq!(
+            got[0].sys_flag & sysflag::COMPRESSED,
+            0,
+            "flag cleared after decompression"
+        );
+        p.shutdown_blocking().unwrap();
+    }
+}
+
+#[test]
+fn delay_level_one_arrives_about_a_second_later() {
+    require_broker();
+    let topic = new_topic("prod_delay", 1);
+    let p = started(config("prod_delay"));
+    let mut m = message(&topic, 1);
+    m.set_delay_level(1);
+    block_on(p.send(m)).unwrap().expect("send");
+    let got = pull_all(&topic, 1, 1);
+    assert_eq!(got.len(), 1);
+    let lag = got[0].store_timestamp - got[0].born_timestamp;
+    assert!(lag >= 900, "delivered after {lag} ms, before its delay");
+    assert!(lag < 6000, "delivered after {lag} ms");
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn timer_message_arrives_at_its_time() {
+    require_broker();
+    let topic = new_topic("prod_timer", 1);
+    let p = started(config("prod_timer"));
+    let mut m = message(&topic, 1);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let at = now + 3000;
+    m.set_deliver_time_ms(at);
+    block_on(p.send(m)).unwrap().expect("send");
+    // Not visible before its time.
+    let early = pull_all_for(&topic, Duration::from_millis(1500));
+    assert!(
+        early.is_empty(),
+        "a timer message arrived {} ms early",
+        at - now
+    );
+    let got = pull_all(&topic, 1, 1);
+    assert_eq!(got.len(), 1);
+    // The broker rounds delivery down to its 1 s precision.
+    assert!(
+        got[0].store_timestamp >= at - 1000,
+        "stored {} ms before its time",
+        at - got[0].store_timestamp
+    );
+    p.shutdown_blocking().unwrap();
+}
+
+fn pull_all_for(topic: &str, d: Duration) -> Vec<MessageExt> {
+    block_on(async {
+        let c = raw_client();
+        pull_until(&c, &common::broker(), topic, 0, 0, 1, d).await
+    })
+    .unwrap()
+}
+
+struct Listener {
+    states: Mutex<HashMap<String, LocalTransactionState>>,
+    checks: AtomicUsize,
+}
+
+impl TransactionListener for Listener {
+    fn execute_local_transaction(&self, msg: &Message, _arg: usize) -> LocalTransactionState {
+        match msg.property("decision") {
+            Some("commit") => LocalTransactionState::Commit,
+            Some("rollback") => LocalTransactionState::Rollback,
+            _ => LocalTransactionState::Unknown,
+        }
+    }
+    fn check_local_transaction(&self, msg: &MessageExt) -> LocalTransactionState {
+        self.checks.fetch_add(1, Ordering::SeqCst);
+        assert!(
+            !rocketmq::runtime::in_runtime(),
+            "checker ran on a runtime worker"
+        );
+        let key = msg.property("decision").unwrap_or("").to_owned();
+        *self
+            .states
+            .lock()
+            .unwrap()
+            .get(&key)
+            .unwrap_or(&LocalTransactionState::Commit)
+    }
+}
+
+#[test]
+fn transactions_commit_rollback_and_check_back() {
+    require_broker();
+    let topic = new_topic("prod_tx", 1);
+    let listener = Arc::new(Listener {
+        states: Mutex::new(HashMap::new()),
+        checks: AtomicUsize::new(0),
+    });
+    listener
+        .states
+        .lock()
+        .unwrap()
+        .insert("unknown".into(), LocalTransactionState::Commit);
+    let tp = TransactionProducer::new(config("prod_tx"), listener.clone()).unwrap();
+    tp.start().unwrap();
+    let mut expected = Vec::new();
+    for decision in ["commit", "rollback", "unknown"] {
+        let mut m = Message::new(&topic, format!("tx-{decision}").into_bytes());
+        m.put_user_property("decision", decision).unwrap();
+        let r = tp.send_message_in_transaction(m, 0).expect("tx send");
+        assert_eq!(r.send.status, SendStatus::SendOk);
+        assert!(r.send.transaction_id.is_some());
+        if decision != "rollback" {
+            expected.push(format!("tx-{decision}"));
+        }
+    }
+    // commit is visible at once; unknown after the broker's check-back (a few seconds).
+    let got = pull_all(&topic, 1, 2);
+    let mut bodies: Vec<String> = got
+        .iter()
+        .map(|g| String::from_utf8_lossy(&g.body).into_owned())
+        .collect();
+    bodies.sort();
+    expected.sort();
+    assert_eq!(
+        bodies, expected,
+        "commit and checked-back unknown visible, rollback never"
+    );
+    assert!(
+        listener.checks.load(Ordering::SeqCst) >= 1,
+        "the checker ran"
+    );
+    // The rolled-back one never shows up.
+    let later = pull_all_for(&topic, Duration::from_secs(2));
+    assert!(later.iter().all(|g| &g.body[..] != b"tx-rollback"));
+    tp.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn request_reply_round_trip() {
+    require_broker();
+    let topic = new_topic("prod_rr", 1);
+    let requester = started(config("prod_rr_req"));
+    let responder = started(config("prod_rr_resp"));
+    // The responder: pulls the request and replies.
+    let resp2 = responder.clone();
+    let topic2 = topic.clone();
+    let handle = std::thread::spawn(move || {
+        let got = pull_all(&topic2, 1, 1);
+        let req = got.into_iter().next().expect("request arrived");
+        let body = format!("reply to {}", String::from_utf8_lossy(&req.body));
+        block_on(resp2.reply(&req, body.into_bytes()))
+            .unwrap()
+            .expect("reply sent");
+    });
+    let reply =
+        block_on(requester.request(Message::new(&topic, &b"ping"[..]), Duration::from_secs(15)))
+            .unwrap()
+            .expect("reply");
+    assert_eq!(&reply.body[..], b"reply to ping");
+    handle.join().unwrap();
+    // No responder: a timeout error, not a hang.
+    let t = Instant::now();
+    let e = block_on(requester.request(
+        Message::new(&topic, &b"nobody"[..]),
+        Duration::from_millis(800),
+    ))
+    .unwrap()
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    assert!(t.elapsed() < Duration::from_secs(5));
+    requester.shutdown_blocking().unwrap();
+    responder.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn bad_input_gets_clear_errors() {
+    require_broker();
+    let p = Producer::new(config("prod_bad")).unwrap();
+    let e = p.send_blocking(Message::new("T", &b"x"[..])).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotStarted);
+    p.start().unwrap();
+    let cases: Vec<(Message, &str)> = vec![
+        (Message::new("", &b"x"[..]), "topic"),
+        (Message::new("bad topic!", &b"x"[..]), "topic"),
+        (Message::new("a".repeat(200), &b"x"[..]), "topic"),
+        (Message::new("SCHEDULE_TOPIC_XXXX", &b"x"[..]), "topic"),
+        (Message::new("ok_topic", Vec::<u8>::new()), "body"),
+        (
+            Message::new("ok_topic", vec![0u8; 4 * 1024 * 1024 + 1]),
+            "body",
+        ),
+    ];
+    for (m, what) in cases {
+        let e = p.send_blocking(m).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{what}: {e}");
+        assert!(e.message().to_lowercase().contains(what), "{what}: {e}");
+    }
+    let mut m = Message::new("ok_topic", &b"x"[..]);
+    m.set_delay_level(19);
+    assert_eq!(
+        p.send_blocking(m).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    let mut m = Message::new("ok_topic", &b"x"[..]);
+    assert!(
+        m.put_user_property("UNIQ_KEY", "x").is_err(),
+        "reserved property name"
+    );
+    // Bad configurations.
+    assert!(Producer::new(ProducerConfig::new(common::namesrv(), "DEFAULT_PRODUCER")).is_err());
+    assert!(Producer::new(ProducerConfig::new(common::namesrv(), "bad group!")).is_err());
+    assert!(Producer::new(ProducerConfig::new("", "g")).is_err());
+    // A queue that is not in the route.
+    let topic = new_topic("prod_bad_q", 2);
+    let q = MessageQueue::new(topic.clone(), "broker-a", 9);
+    let e = block_on(p.send_to_queue(Message::new(&topic, &b"x"[..]), &q))
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    p.shutdown_blocking().unwrap();
+    let e = p
+        .send_blocking(Message::new(&topic, &b"x"[..]))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ShutDown);
+    p.shutdown_blocking().unwrap(); // twice is fine
+}
+
+#[test]
+fn shutdown_with_async_sends_in_flight_calls_every_callback_once() {
+    require_broker();
+    let topic = new_topic("prod_shutdown", 4);
+    let p = started(config("prod_shutdown"));
+    let calls = Arc::new(Mutex::new(HashMap::<usize, usize>::new()));
+    let n = 2000;
+    let mut accepted = 0;
+    for i in 0..n {
+        let calls = calls.clone();
+        if p.send_async(Message::new(&topic, vec![b'a'; 512]), move |_r| {
+            *calls.lock().unwrap().entry(i).or_default() += 1;
+        })
+        .is_ok()
+        {
+            accepted += 1;
+        }
+    }
+    p.shutdown_blocking().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while calls.lock().unwrap().len() < accepted && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let calls = calls.lock().unwrap();
+    assert_eq!(
+        calls.len(),
+        accepted,
+        "every accepted send got its callback"
+    );
+    assert!(calls.values().all(|&c| c == 1), "no callback twice");
+}
+
+#[test]
+fn thousand_concurrent_first_sends_make_one_route_lookup() {
+    require_broker();
+    let topic = new_topic("prod_flight", 4);
+    let p = started(config("prod_flight"));
+    let inst = p.instance().unwrap();
+    // Let the instance's start-up route refresh (10 ms after start) pass.
+    std::thread::sleep(Duration::from_millis(200));
+    let before = inst.stats().route_lookups.load(Ordering::SeqCst);
+    let handles: Vec<_> = (0..1000)
+        .map(|_| {
+            let p = p.clone();
+            let topic = topic.clone();
+            rocketmq::runtime::handle().spawn(async move { p.publish_queues(&topic).await })
+        })
+        .collect();
+    block_on(async {
+        for h in handles {
+            assert_eq!(h.await.unwrap().unwrap().len(), 4);
+        }
+    })
+    .unwrap();
+    let after = inst.stats().route_lookups.load(Ordering::SeqCst);
+    assert_eq!(
+        after - before,
+        1,
+        "one name server lookup for 1000 concurrent first uses"
+    );
+    p.shutdown_blocking().unwrap();
+}
