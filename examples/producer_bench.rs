@@ -55,12 +55,18 @@ fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after = stat.rsplit(')').next().unwrap_or("");
     let f: Vec<&str> = after.split_whitespace().collect();
-    let ticks: f64 = f.get(11).and_then(|s| s.parse().ok()).unwrap_or(0.0) + f.get(12).and_then(|s| s.parse().ok()).unwrap_or(0.0);
+    let ticks: f64 = f.get(11).and_then(|s| s.parse().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|s| s.parse().ok()).unwrap_or(0.0);
     let hz = std::process::Command::new("getconf")
         .arg("CLK_TCK")
         .output()
         .ok()
-        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<f64>().ok())
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
         .unwrap_or(100.0);
     ticks / hz
 }
@@ -78,8 +84,14 @@ fn peak_rss_mib() -> f64 {
 
 fn main() {
     let a = parse();
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
-    let topic = a.topic.clone().unwrap_or_else(|| format!("BenchTopic_{stamp}"));
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    let topic = a
+        .topic
+        .clone()
+        .unwrap_or_else(|| format!("BenchTopic_{stamp}"));
     let mut c = ProducerConfig::new(&a.namesrv, format!("bench_producer_{stamp}"));
     if a.binary {
         c.client.serialize_type = SerializeType::RocketMq;
@@ -90,7 +102,8 @@ fn main() {
     let body = bytes::Bytes::from(vec![b'r'; a.size]);
     // Warm up: route, connection, topic auto-creation.
     for _ in 0..100 {
-        p.send_blocking(Message::new(&topic, body.clone())).expect("warm-up send");
+        p.send_blocking(Message::new(&topic, body.clone()))
+            .expect("warm-up send");
     }
     let failed = Arc::new(AtomicUsize::new(0));
     let cpu0 = cpu_seconds();
@@ -109,7 +122,9 @@ fn main() {
                         for _ in 0..per {
                             let m = Message::new(&topic, body.clone());
                             let ok = if oneway {
-                                block_on(p.send_oneway(m)).map(|r| r.is_ok()).unwrap_or(false)
+                                block_on(p.send_oneway(m))
+                                    .map(|r| r.is_ok())
+                                    .unwrap_or(false)
                             } else {
                                 p.send_blocking(m).is_ok()
                             };
@@ -145,7 +160,11 @@ fn main() {
     }
     let secs = t0.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu0;
-    let sent = if a.mode == "async" { a.count } else { (a.count / a.concurrency) * a.concurrency };
+    let sent = if a.mode == "async" {
+        a.count
+    } else {
+        (a.count / a.concurrency) * a.concurrency
+    };
     println!(
         "mode={} size={} concurrency={} header={} sent={} failed={} msgs/s={:.0} cpu_s_per_100k={:.2} peak_rss_mib={:.1}",
         a.mode,

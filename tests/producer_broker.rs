@@ -557,3 +557,121 @@ fn thousand_concurrent_first_sends_make_one_route_lookup() {
     );
     p.shutdown_blocking().unwrap();
 }
+
+#[test]
+fn unknown_topic_is_auto_created_through_the_default_topic() {
+    require_broker();
+    let topic = unique("prod_autocreate"); // never created
+    let p = started(config("prod_autocreate"));
+    let r = p
+        .send_blocking(message(&topic, 1))
+        .expect("send to a new topic");
+    check_result(&r, &topic);
+    let got = pull_all(&topic, 4, 1);
+    assert_eq!(got.len(), 1);
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn vip_channel_namespace_hooks_and_back_pressure() {
+    require_broker();
+    // VIP channel: the broker's fast port (10909).
+    let topic = new_topic("prod_vip", 1);
+    let mut c = config("prod_vip");
+    c.client.vip_channel = true;
+    let p = started(c);
+    p.send_blocking(message(&topic, 1))
+        .expect("send over the VIP channel");
+    assert!(p
+        .instance()
+        .unwrap()
+        .remoting()
+        .is_connected("127.0.0.1:10909"));
+    p.shutdown_blocking().unwrap();
+
+    // Namespace v1: wrapped on the wire, unwrapped for the user.
+    let mut c = config("prod_ns");
+    c.client.namespace = Some("nsone".into());
+    let p = started(c);
+    let plain = unique("prod_ns_topic");
+    let r = p
+        .send_blocking(message(&plain, 1))
+        .expect("namespaced send");
+    assert_eq!(r.queue.topic, plain);
+    let got = pull_all(&format!("nsone%{plain}"), 4, 1);
+    assert_eq!(got.len(), 1, "the message is in the wrapped topic");
+    assert_eq!(got[0].property("INSTANCE_ID"), Some("nsone"));
+    p.shutdown_blocking().unwrap();
+
+    // A forbidden hook vetoes; a panicking send hook does not break the send.
+    struct Veto;
+    impl rocketmq::producer::ForbiddenHook for Veto {
+        fn name(&self) -> &str {
+            "veto"
+        }
+        fn check(&self, ctx: &rocketmq::producer::SendContext<'_>) -> rocketmq::Result<()> {
+            if ctx.message.tags() == Some("forbidden") {
+                Err(rocketmq::Error::invalid("tag forbidden here"))
+            } else {
+                Ok(())
+            }
+        }
+    }
+    struct Panicky;
+    impl rocketmq::producer::SendHook for Panicky {
+        fn name(&self) -> &str {
+            "panicky"
+        }
+        fn before_send(&self, _ctx: &rocketmq::producer::SendContext<'_>) {
+            panic!("hook bug");
+        }
+    }
+    let p = started(config("prod_hooks"));
+    p.add_forbidden_hook(Arc::new(Veto));
+    p.add_send_hook(Arc::new(Panicky));
+    let mut m = message(&topic, 2);
+    m.set_tags("forbidden");
+    let e = p.send_blocking(m).unwrap_err();
+    assert!(e.message().contains("tag forbidden here"), "{e}");
+    p.send_blocking(message(&topic, 3))
+        .expect("a panicking hook does not break the send");
+    p.shutdown_blocking().unwrap();
+
+    // Back-pressure: fail mode refuses beyond the in-flight bound.
+    let mut c = config("prod_bp");
+    c.max_inflight_async = 2;
+    c.back_pressure = rocketmq::producer::BackPressure::Fail;
+    let p = started(c);
+    let (tx, rx) = mpsc::channel();
+    let mut busy = 0;
+    let mut accepted = 0;
+    for i in 0..200 {
+        let tx = tx.clone();
+        match p.send_async(message(&topic, i), move |r| tx.send(r.is_ok()).unwrap()) {
+            Ok(()) => accepted += 1,
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::Busy, "{e}");
+                busy += 1;
+            }
+        }
+    }
+    for _ in 0..accepted {
+        assert!(rx.recv_timeout(Duration::from_secs(10)).unwrap());
+    }
+    assert!(busy > 0, "the bound of 2 in-flight sends was never reached");
+    // Wait mode: every send accepted, all complete.
+    let mut c = config("prod_bp_wait");
+    c.max_inflight_async = 2;
+    let p2 = started(c);
+    let (tx, rx) = mpsc::channel();
+    for i in 0..50 {
+        let tx = tx.clone();
+        p2.send_async(message(&topic, i), move |r| tx.send(r.is_ok()).unwrap())
+            .expect("wait mode accepts");
+    }
+    for _ in 0..50 {
+        assert!(rx.recv_timeout(Duration::from_secs(10)).unwrap());
+    }
+    p.shutdown_blocking().unwrap();
+    p2.shutdown_blocking().unwrap();
+}
