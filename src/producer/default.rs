@@ -548,7 +548,9 @@ impl Inner {
     /// auto-create route when the name servers do not know the topic yet.
     pub(crate) async fn publish_info(&self, topic: &str) -> Result<PublishInfo> {
         let instance = self.instance()?;
-        self.topics.write().insert(topic.to_owned());
+        if !self.topics.read().contains(topic) {
+            self.topics.write().insert(topic.to_owned());
+        }
         match instance.topic_route(topic).await {
             Ok(route) => {
                 let queues = publish_queues(topic, &route);
@@ -815,11 +817,10 @@ impl Inner {
         if msg.is_transaction_prepared() {
             sys_flag |= sysflag::TRANSACTION_PREPARED_TYPE;
         }
-        let ctx_msg = msg.clone();
         {
             let ctx = SendContext {
                 group: &self.config.group,
-                message: &ctx_msg,
+                message: &msg,
                 queue: q,
                 broker_addr: &addr,
                 result: None,
@@ -928,7 +929,7 @@ impl Inner {
         if !hooks.is_empty() {
             let ctx = SendContext {
                 group: &self.config.group,
-                message: &ctx_msg,
+                message: &msg,
                 queue: q,
                 broker_addr: &addr,
                 result: Some(&result),
