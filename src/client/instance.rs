@@ -209,29 +209,30 @@ impl ClientInstance {
     pub fn register_producer(&self, handle: Arc<dyn ProducerHandle>) -> Result<()> {
         self.check_open()?;
         let group = handle.group();
-        let mut p = self.producers.write();
-        if p.contains_key(&group) {
-            return Err(Error::invalid(format!(
-                "the producer group {group} is already registered in client {}; use another group or instance name",
-                self.client_id
-            )));
-        }
-        p.insert(group, handle);
-        Ok(())
+        self.register_group(&mut self.producers.write(), "producer", group, handle)
     }
 
     /// Registers a consumer group; a group may be registered once per instance.
     pub fn register_consumer(&self, handle: Arc<dyn ConsumerHandle>) -> Result<()> {
         self.check_open()?;
         let group = handle.group();
-        let mut c = self.consumers.write();
-        if c.contains_key(&group) {
+        self.register_group(&mut self.consumers.write(), "consumer", group, handle)
+    }
+
+    fn register_group<H: ?Sized>(
+        &self,
+        table: &mut HashMap<String, Arc<H>>,
+        kind: &str,
+        group: String,
+        handle: Arc<H>,
+    ) -> Result<()> {
+        if table.contains_key(&group) {
             return Err(Error::invalid(format!(
-                "the consumer group {group} is already registered in client {}; use another group or instance name",
+                "the {kind} group {group} is already registered in client {}; use another group or instance name",
                 self.client_id
             )));
         }
-        c.insert(group, handle);
+        table.insert(group, handle);
         Ok(())
     }
 
