@@ -1029,6 +1029,18 @@ fn unknown_request_code_is_not_supported() {
             "{:?}",
             resp.remark
         );
+        // The name server too.
+        let resp = invoke_namesrv(&c, RemotingCommand::request(9999, ExtFields::new())).await;
+        expect_code(
+            &resp,
+            response::REQUEST_CODE_NOT_SUPPORTED,
+            "code 9999 to the name server",
+        );
+        assert!(
+            resp.remark.as_deref().unwrap_or_default().contains("9999"),
+            "{:?}",
+            resp.remark
+        );
         c.shutdown();
     });
 }
