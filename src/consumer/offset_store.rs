@@ -326,7 +326,9 @@ pub(crate) async fn query_offset(
         consumer_group: group.to_owned(),
         topic: mq.topic.clone(),
         queue_id: mq.queue_id,
-        set_zero_if_not_found: Some(false),
+        // Unset, as the Java client leaves it: a group new to a queue whose
+        // first message is still in memory then starts at 0.
+        set_zero_if_not_found: None,
         ..Default::default()
     };
     let req = RemotingCommand::request(request::QUERY_CONSUMER_OFFSET, header.to_ext());
