@@ -20,7 +20,9 @@ pub fn broker() -> String {
 /// Panics with instructions unless the name server and broker accept connections.
 pub fn require_broker() {
     for (what, addr) in [("name server", namesrv()), ("broker", broker())] {
-        let sock = addr.parse().unwrap_or_else(|_| panic!("bad {what} address {addr}"));
+        let sock = addr
+            .parse()
+            .unwrap_or_else(|_| panic!("bad {what} address {addr}"));
         if TcpStream::connect_timeout(&sock, Duration::from_secs(2)).is_err() {
             panic!(
                 "no RocketMQ {what} at {addr}: start the local RocketMQ with `scripts/rocketmq-local start` \
@@ -33,6 +35,14 @@ pub fn require_broker() {
 /// A name no other test (or earlier run) uses: `prefix_<pid>_<millis>_<n>`.
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
-    let ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() % 100_000_000;
-    format!("{prefix}_{}_{ms}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        % 100_000_000;
+    format!(
+        "{prefix}_{}_{ms}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }

@@ -1,0 +1,651 @@
+//! Consumer engine against the local RocketMQ (`scripts/rocketmq-local start`):
+//! push consumers (concurrently, orderly, broadcasting, filters, redelivery,
+//! rebalancing, offsets, shutdown) and the lite pull consumer. Every test
+//! uses its own topic and group.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{namesrv, require_broker, unique};
+use rocketmq::consumer::{
+    ConsumeConcurrentlyContext, ConsumeConcurrentlyStatus, ConsumeOrderlyContext,
+    ConsumeOrderlyStatus, MessageListener, PushConsumer, PushConsumerConfig,
+};
+use rocketmq::producer::{Producer, ProducerConfig};
+use rocketmq::protocol::body::heartbeat::{ConsumeFromWhere, MessageModel};
+use rocketmq::protocol::codes::{request, response};
+use rocketmq::protocol::headers::{
+    CommandHeader, CreateTopicRequestHeader, GetRouteInfoRequestHeader,
+};
+use rocketmq::protocol::message::{Message, MessageExt};
+use rocketmq::protocol::{MessageQueue, RemotingCommand};
+use rocketmq::remoting::{RemotingClient, RemotingConfig};
+
+/// Creates `topic` with `queues` read and write queues on the broker and
+/// waits until the name server routes it.
+fn create_topic(topic: &str, queues: i32) {
+    let client = RemotingClient::new(RemotingConfig::default()).unwrap();
+    client.set_namesrv_addrs(&namesrv()).unwrap();
+    rocketmq::runtime::block_on(async {
+        let h = CreateTopicRequestHeader {
+            topic: topic.to_owned(),
+            read_queue_nums: queues,
+            write_queue_nums: queues,
+            ..Default::default()
+        };
+        let req = RemotingCommand::request(request::UPDATE_AND_CREATE_TOPIC, h.to_ext());
+        let resp = client
+            .invoke(&common::broker(), req, Duration::from_secs(5))
+            .await
+            .expect("create topic");
+        assert_eq!(
+            resp.code,
+            response::SUCCESS,
+            "create topic: {:?}",
+            resp.remark
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let h = GetRouteInfoRequestHeader {
+                topic: topic.to_owned(),
+                ..Default::default()
+            };
+            let req = RemotingCommand::request(request::GET_ROUTEINFO_BY_TOPIC, h.to_ext());
+            if let Ok(r) = client.invoke_namesrv(req, Duration::from_secs(3)).await {
+                if r.code == response::SUCCESS {
+                    break;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the route of {topic} never appeared"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .unwrap();
+    client.shutdown();
+}
+
+fn producer() -> Producer {
+    let p = Producer::new(ProducerConfig::new(namesrv(), unique("PG"))).unwrap();
+    p.start().unwrap();
+    p
+}
+
+/// Sends `n` messages with body `"{i}"` and returns their ids.
+fn send_n(
+    p: &Producer,
+    topic: &str,
+    n: usize,
+    prepare: impl Fn(usize, &mut Message),
+) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let mut m = Message::new(topic, i.to_string().into_bytes());
+            prepare(i, &mut m);
+            p.send_blocking(m).expect("send").msg_id
+        })
+        .collect()
+}
+
+/// A consumer config tuned for quick tests.
+fn config(group: &str) -> PushConsumerConfig {
+    let mut c = PushConsumerConfig::new(namesrv(), group);
+    c.consume_from_where = ConsumeFromWhere::FirstOffset;
+    c.rebalance_interval = Duration::from_secs(2);
+    c.client.persist_offset_interval = Duration::from_millis(500);
+    c.consume_thread_count = 4;
+    c
+}
+
+/// Collects consumed messages.
+#[derive(Clone, Default)]
+struct Sink {
+    msgs: Arc<Mutex<Vec<MessageExt>>>,
+}
+
+impl Sink {
+    fn push(&self, m: &MessageExt) {
+        self.msgs.lock().unwrap().push(m.clone());
+    }
+    fn ids(&self) -> BTreeSet<String> {
+        self.msgs
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|m| m.msg_id().into_owned())
+            .collect()
+    }
+    fn len(&self) -> usize {
+        self.msgs.lock().unwrap().len()
+    }
+    fn snapshot(&self) -> Vec<MessageExt> {
+        self.msgs.lock().unwrap().clone()
+    }
+    /// Waits until `pred` holds, up to `timeout`.
+    fn wait(&self, timeout: Duration, pred: impl Fn(&Sink) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if pred(self) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        pred(self)
+    }
+}
+
+fn concurrently(sink: &Sink) -> MessageListener {
+    let sink = sink.clone();
+    MessageListener::concurrently(
+        move |msgs: &[MessageExt], _: &mut ConsumeConcurrentlyContext| {
+            for m in msgs {
+                sink.push(m);
+            }
+            ConsumeConcurrentlyStatus::ConsumeSuccess
+        },
+    )
+}
+
+fn start(
+    cfg: PushConsumerConfig,
+    topic: &str,
+    expr: &str,
+    listener: MessageListener,
+) -> PushConsumer {
+    let c = PushConsumer::new(cfg).unwrap();
+    c.subscribe(topic, expr, listener).unwrap();
+    c.start().unwrap();
+    c
+}
+
+#[test]
+fn push_concurrently_consumes_everything() {
+    require_broker();
+    let topic = unique("CTopic");
+    create_topic(&topic, 4);
+    let p = producer();
+    let ids: BTreeSet<String> = send_n(&p, &topic, 200, |_, _| {}).into_iter().collect();
+    let sink = Sink::default();
+    let mut cfg = config(&unique("CG"));
+    cfg.consume_batch_size = 4;
+    let c = start(cfg, &topic, "*", concurrently(&sink));
+    assert!(
+        sink.wait(Duration::from_secs(20), |s| s.ids().is_superset(&ids)),
+        "consumed {} of {}",
+        sink.ids().len(),
+        ids.len()
+    );
+    for m in sink.snapshot() {
+        assert_eq!(m.topic, topic);
+        assert!(m.property("CONSUME_START_TIME").is_some());
+        assert!(m.property("MAX_OFFSET").is_some());
+    }
+    let owned = c.assigned_queues();
+    assert_eq!(owned.iter().filter(|q| q.topic == topic).count(), 4, "{owned:?}");
+    let info = c.running_info();
+    assert_eq!(info.mq_table.len(), 5, "4 queues and the retry queue");
+    let report = c.shutdown_blocking().unwrap();
+    assert!(report.drained && report.threads_joined, "{report:?}");
+    assert_eq!(report.offset_persist_failures, 0);
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn push_orderly_keeps_queue_order() {
+    require_broker();
+    let topic = unique("OTopic");
+    create_topic(&topic, 4);
+    let p = producer();
+    let queues: Vec<MessageQueue> = rocketmq::runtime::block_on(p.publish_queues(&topic))
+        .unwrap()
+        .unwrap();
+    assert_eq!(queues.len(), 4);
+    let per_queue = 40;
+    for i in 0..per_queue * 4 {
+        let q = &queues[i % 4];
+        let m = Message::new(&topic, format!("{}:{}", q.queue_id, i / 4).into_bytes());
+        rocketmq::runtime::block_on(p.send_to_queue(m, q))
+            .unwrap()
+            .unwrap();
+    }
+    let seen: Arc<Mutex<HashMap<i32, Vec<usize>>>> = Arc::default();
+    let busy = Arc::new(AtomicUsize::new(0));
+    let concurrent_same_queue = Arc::new(AtomicUsize::new(0));
+    let (s2, b2, c2) = (seen.clone(), busy.clone(), concurrent_same_queue.clone());
+    let listener = MessageListener::orderly(
+        move |msgs: &[MessageExt], ctx: &mut ConsumeOrderlyContext| {
+            if b2.fetch_add(1, Ordering::SeqCst) > 3 {
+                c2.fetch_add(1, Ordering::SeqCst);
+            }
+            for m in msgs {
+                let body = String::from_utf8(m.body.to_vec()).unwrap();
+                let (q, seq) = body.split_once(':').unwrap();
+                assert_eq!(q.parse::<i32>().unwrap(), ctx.queue.queue_id);
+                s2.lock()
+                    .unwrap()
+                    .entry(ctx.queue.queue_id)
+                    .or_default()
+                    .push(seq.parse().unwrap());
+            }
+            std::thread::sleep(Duration::from_millis(1));
+            b2.fetch_sub(1, Ordering::SeqCst);
+            ConsumeOrderlyStatus::Success
+        },
+    );
+    let mut cfg = config(&unique("OG"));
+    cfg.consume_batch_size = 3;
+    let c = start(cfg, &topic, "*", listener);
+    let deadline = Instant::now() + Duration::from_secs(25);
+    loop {
+        let total: usize = seen.lock().unwrap().values().map(Vec::len).sum();
+        if total >= per_queue * 4 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "consumed {total}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for (q, seqs) in seen.lock().unwrap().iter() {
+        let expected: Vec<usize> = (0..per_queue).collect();
+        assert_eq!(seqs, &expected, "queue {q} out of order");
+    }
+    assert_eq!(concurrent_same_queue.load(Ordering::SeqCst), 0);
+    let info = c.running_info();
+    assert!(info
+        .mq_table
+        .iter()
+        .filter(|(mq, _)| mq.topic == topic)
+        .all(|(_, pq)| pq.locked));
+    let report = c.shutdown_blocking().unwrap();
+    assert!(report.drained, "{report:?}");
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn broadcasting_each_consumer_gets_everything() {
+    require_broker();
+    let topic = unique("BTopic");
+    create_topic(&topic, 4);
+    let p = producer();
+    let ids: BTreeSet<String> = send_n(&p, &topic, 60, |_, _| {}).into_iter().collect();
+    let group = unique("BG");
+    let dir = std::env::temp_dir().join(unique("bcast-offsets"));
+    let sinks = [Sink::default(), Sink::default()];
+    let consumers: Vec<PushConsumer> = sinks
+        .iter()
+        .map(|s| {
+            let mut cfg = config(&group);
+            cfg.message_model = MessageModel::Broadcasting;
+            cfg.local_offset_dir = Some(dir.clone());
+            start(cfg, &topic, "*", concurrently(s))
+        })
+        .collect();
+    for s in &sinks {
+        assert!(
+            s.wait(Duration::from_secs(20), |s| s.ids().is_superset(&ids)),
+            "a broadcasting consumer got {} of {}",
+            s.ids().len(),
+            ids.len()
+        );
+    }
+    for c in &consumers {
+        assert_eq!(c.assigned_queues().len(), 4, "broadcasting has no retry queue");
+        c.shutdown_blocking().unwrap();
+    }
+    // Each consumer wrote its offsets to its own file.
+    let files: Vec<_> = walk(&dir)
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "offsets.json"))
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    for f in files {
+        let t = rocketmq::consumer::offset_store::read_offset_file(&f).unwrap();
+        let total: i64 = t
+            .iter()
+            .filter(|(mq, _)| mq.topic == topic)
+            .map(|(_, o)| *o)
+            .sum();
+        assert_eq!(total, 60, "{t:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    p.shutdown_blocking().unwrap();
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn reconsume_later_is_redelivered_with_reconsume_times_plus_one() {
+    require_broker();
+    let topic = unique("RTopic");
+    create_topic(&topic, 2);
+    let p = producer();
+    let ids: BTreeSet<String> = send_n(&p, &topic, 5, |_, _| {}).into_iter().collect();
+    let deliveries: Arc<Mutex<Vec<(String, i32, String)>>> = Arc::default();
+    let d2 = deliveries.clone();
+    let listener = MessageListener::concurrently(
+        move |msgs: &[MessageExt], ctx: &mut ConsumeConcurrentlyContext| {
+            let mut later = false;
+            for m in msgs {
+                d2.lock().unwrap().push((
+                    m.msg_id().into_owned(),
+                    m.reconsume_times,
+                    m.topic.clone(),
+                ));
+                later |= m.reconsume_times == 0;
+            }
+            if later {
+                ctx.delay_level_when_next_consume = 1;
+                ConsumeConcurrentlyStatus::ReconsumeLater
+            } else {
+                ConsumeConcurrentlyStatus::ConsumeSuccess
+            }
+        },
+    );
+    let c = start(config(&unique("RG")), &topic, "*", listener);
+    let deadline = Instant::now() + Duration::from_secs(25);
+    loop {
+        let redelivered: BTreeSet<String> = deliveries
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, n, _)| *n == 1)
+            .map(|(id, _, _)| id.clone())
+            .collect();
+        if redelivered.is_superset(&ids) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "redelivered {} of {}: {:?}",
+            redelivered.len(),
+            ids.len(),
+            deliveries.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Redelivered messages come from the retry topic with their own topic back.
+    for (_, _, t) in deliveries.lock().unwrap().iter() {
+        assert_eq!(t, &topic);
+    }
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn tag_filter_delivers_only_matching_tags() {
+    require_broker();
+    let topic = unique("TTopic");
+    create_topic(&topic, 4);
+    let p = producer();
+    let tags = ["a", "b", "c"];
+    let ids = send_n(&p, &topic, 60, |i, m| m.set_tags(tags[i % 3]));
+    let wanted: BTreeSet<String> = ids
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 3 != 1)
+        .map(|(_, id)| id.clone())
+        .collect();
+    let sink = Sink::default();
+    let c = start(config(&unique("TG")), &topic, "a || c", concurrently(&sink));
+    assert!(sink.wait(Duration::from_secs(20), |s| s.ids().is_superset(&wanted)));
+    std::thread::sleep(Duration::from_millis(500));
+    for m in sink.snapshot() {
+        assert_ne!(m.tags(), Some("b"));
+    }
+    assert_eq!(sink.ids(), wanted);
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn sql92_filter_delivers_only_matching_messages() {
+    require_broker();
+    let topic = unique("STopic");
+    create_topic(&topic, 4);
+    let p = producer();
+    let ids = send_n(&p, &topic, 30, |i, m| {
+        m.put_user_property("n", i.to_string()).unwrap();
+    });
+    let wanted: BTreeSet<String> = ids[20..].iter().cloned().collect();
+    let sink = Sink::default();
+    let c = PushConsumer::new(config(&unique("SG"))).unwrap();
+    c.subscribe_sql92(&topic, "n >= 20", concurrently(&sink))
+        .unwrap();
+    c.start().unwrap();
+    assert!(
+        sink.wait(Duration::from_secs(20), |s| s.ids().is_superset(&wanted)),
+        "got {}",
+        sink.len()
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(sink.ids(), wanted);
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn two_consumers_split_the_queues_without_loss() {
+    require_broker();
+    let topic = unique("SplitTopic");
+    create_topic(&topic, 8);
+    let p = producer();
+    let group = unique("SplitG");
+    let (sa, sb) = (Sink::default(), Sink::default());
+    let a = start(config(&group), &topic, "*", concurrently(&sa));
+    let first: Vec<String> = send_n(&p, &topic, 100, |_, _| {});
+    let b = start(config(&group), &topic, "*", concurrently(&sb));
+    // Wait until the queues are split, sending meanwhile.
+    let mut all: Vec<String> = first;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        all.extend(send_n(&p, &topic, 10, |_, _| {}));
+        let (qa, qb) = (a.assigned_queues(), b.assigned_queues());
+        let topic_q = |v: &[MessageQueue]| v.iter().filter(|q| q.topic == topic).count();
+        if topic_q(&qa) == 4 && topic_q(&qb) == 4 {
+            let sa_set: BTreeSet<_> = qa.into_iter().collect();
+            assert!(qb.iter().all(|q| !sa_set.contains(q)), "queues owned twice");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no split: {qa:?} / {qb:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    all.extend(send_n(&p, &topic, 100, |_, _| {}));
+    let want: BTreeSet<String> = all.iter().cloned().collect();
+    let union =
+        |sa: &Sink, sb: &Sink| -> BTreeSet<String> { sa.ids().union(&sb.ids()).cloned().collect() };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !union(&sa, &sb).is_superset(&want) {
+        assert!(
+            Instant::now() < deadline,
+            "lost: {} of {}",
+            want.len() - union(&sa, &sb).intersection(&want).count(),
+            want.len()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(sa.len() > 0 && sb.len() > 0);
+    let dups = sa.len() + sb.len() - union(&sa, &sb).len();
+    eprintln!("split test: {} messages, {dups} duplicates", want.len());
+    a.shutdown_blocking().unwrap();
+    b.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn restarted_consumer_continues_from_persisted_offsets() {
+    require_broker();
+    let topic = unique("PTopic");
+    create_topic(&topic, 4);
+    let p = producer();
+    let group = unique("PGroup");
+    let old: BTreeSet<String> = send_n(&p, &topic, 40, |_, _| {}).into_iter().collect();
+    let s1 = Sink::default();
+    let c1 = start(config(&group), &topic, "*", concurrently(&s1));
+    assert!(s1.wait(Duration::from_secs(20), |s| s.ids().is_superset(&old)));
+    let committed: i64 = c1.committed_offsets(&topic).values().sum();
+    let report = c1.shutdown_blocking().unwrap();
+    assert!(
+        report.drained && report.offset_persist_failures == 0,
+        "{report:?}"
+    );
+    assert_eq!(committed, 40);
+    let new: BTreeSet<String> = send_n(&p, &topic, 40, |_, _| {}).into_iter().collect();
+    let s2 = Sink::default();
+    let mut cfg = config(&group);
+    // A stored offset wins over any start position.
+    cfg.consume_from_where = ConsumeFromWhere::FirstOffset;
+    let c2 = start(cfg, &topic, "*", concurrently(&s2));
+    assert!(s2.wait(Duration::from_secs(20), |s| s.ids().is_superset(&new)));
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(s2.ids().is_disjoint(&old), "old messages consumed again");
+    assert_eq!(s2.len(), 40);
+    c2.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn shutdown_with_busy_listeners_returns_within_its_deadline() {
+    require_broker();
+    let topic = unique("SDTopic");
+    create_topic(&topic, 2);
+    let p = producer();
+    let group = unique("SDG");
+    let ids: BTreeSet<String> = send_n(&p, &topic, 10, |_, _| {}).into_iter().collect();
+    let started = Arc::new(AtomicUsize::new(0));
+    let done = Sink::default();
+    let (st, dn) = (started.clone(), done.clone());
+    let listener = MessageListener::concurrently(
+        move |msgs: &[MessageExt], _: &mut ConsumeConcurrentlyContext| {
+            st.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_secs(4));
+            for m in msgs {
+                dn.push(m);
+            }
+            ConsumeConcurrentlyStatus::ConsumeSuccess
+        },
+    );
+    let mut cfg = config(&group);
+    cfg.consume_thread_count = 2;
+    cfg.shutdown_timeout = Duration::from_millis(1500);
+    let c = start(cfg, &topic, "*", listener);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while started.load(Ordering::SeqCst) < 2 {
+        assert!(Instant::now() < deadline, "listeners never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let t = Instant::now();
+    let report = c.shutdown_blocking().unwrap();
+    let took = t.elapsed();
+    eprintln!("shutdown with busy listeners took {took:?}: {report:?}");
+    assert!(took < Duration::from_millis(3500), "took {took:?}");
+    assert!(!report.drained, "the listeners were still busy");
+    // Idempotent.
+    assert_eq!(c.shutdown_blocking().unwrap(), report);
+    // Nothing lost: a new consumer of the group gets whatever was not
+    // consumed to the end.
+    let sink = Sink::default();
+    let c2 = start(config(&group), &topic, "*", concurrently(&sink));
+    assert!(
+        sink.wait(Duration::from_secs(20), |s| {
+            let mut got = s.ids();
+            got.extend(done.ids());
+            got.is_superset(&ids)
+        }),
+        "lost messages"
+    );
+    c2.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn shutdown_waits_for_short_listeners() {
+    require_broker();
+    let topic = unique("SWTopic");
+    create_topic(&topic, 2);
+    let p = producer();
+    send_n(&p, &topic, 4, |_, _| {});
+    let started = Arc::new(AtomicUsize::new(0));
+    let finished = Arc::new(AtomicUsize::new(0));
+    let (st, fin) = (started.clone(), finished.clone());
+    let listener = MessageListener::concurrently(
+        move |_: &[MessageExt], _: &mut ConsumeConcurrentlyContext| {
+            st.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(700));
+            fin.fetch_add(1, Ordering::SeqCst);
+            ConsumeConcurrentlyStatus::ConsumeSuccess
+        },
+    );
+    let mut cfg = config(&unique("SWG"));
+    cfg.consume_thread_count = 2;
+    cfg.shutdown_timeout = Duration::from_secs(5);
+    let c = start(cfg, &topic, "*", listener);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while started.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let report = c.shutdown_blocking().unwrap();
+    assert!(report.drained && report.threads_joined, "{report:?}");
+    assert_eq!(
+        started.load(Ordering::SeqCst),
+        finished.load(Ordering::SeqCst)
+    );
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn shutdown_from_own_listener_is_refused() {
+    require_broker();
+    let topic = unique("SLTopic");
+    create_topic(&topic, 1);
+    let p = producer();
+    send_n(&p, &topic, 1, |_, _| {});
+    let slot: Arc<Mutex<Option<PushConsumer>>> = Arc::default();
+    let result: Arc<Mutex<Option<String>>> = Arc::default();
+    let (s2, r2) = (slot.clone(), result.clone());
+    let listener = MessageListener::concurrently(
+        move |_: &[MessageExt], _: &mut ConsumeConcurrentlyContext| {
+            if let Some(c) = s2.lock().unwrap().as_ref() {
+                let e = c.shutdown_blocking().unwrap_err();
+                *r2.lock().unwrap() = Some(e.to_string());
+            }
+            ConsumeConcurrentlyStatus::ConsumeSuccess
+        },
+    );
+    let c = PushConsumer::new(config(&unique("SLG"))).unwrap();
+    c.subscribe(&topic, "*", listener).unwrap();
+    *slot.lock().unwrap() = Some(c.clone());
+    c.start().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while result.lock().unwrap().is_none() {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(result
+        .lock()
+        .unwrap()
+        .as_ref()
+        .unwrap()
+        .contains("own listeners"));
+    slot.lock().unwrap().take();
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
