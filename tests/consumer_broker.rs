@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use common::{namesrv, require_broker, unique};
 use rocketmq::consumer::{
     ConsumeConcurrentlyContext, ConsumeConcurrentlyStatus, ConsumeOrderlyContext,
-    ConsumeOrderlyStatus, MessageListener, PushConsumer, PushConsumerConfig,
+    ConsumeOrderlyStatus, LitePullConsumer, LitePullConsumerConfig, MessageListener, PushConsumer,
+    PushConsumerConfig,
 };
 use rocketmq::producer::{Producer, ProducerConfig};
 use rocketmq::protocol::body::heartbeat::{ConsumeFromWhere, MessageModel};
@@ -187,7 +188,11 @@ fn push_concurrently_consumes_everything() {
         assert!(m.property("MAX_OFFSET").is_some());
     }
     let owned = c.assigned_queues();
-    assert_eq!(owned.iter().filter(|q| q.topic == topic).count(), 4, "{owned:?}");
+    assert_eq!(
+        owned.iter().filter(|q| q.topic == topic).count(),
+        4,
+        "{owned:?}"
+    );
     let info = c.running_info();
     assert_eq!(info.mq_table.len(), 5, "4 queues and the retry queue");
     let report = c.shutdown_blocking().unwrap();
@@ -294,7 +299,11 @@ fn broadcasting_each_consumer_gets_everything() {
         );
     }
     for c in &consumers {
-        assert_eq!(c.assigned_queues().len(), 4, "broadcasting has no retry queue");
+        assert_eq!(
+            c.assigned_queues().len(),
+            4,
+            "broadcasting has no retry queue"
+        );
         c.shutdown_blocking().unwrap();
     }
     // Each consumer wrote its offsets to its own file.
@@ -646,6 +655,167 @@ fn shutdown_from_own_listener_is_refused() {
         .unwrap()
         .contains("own listeners"));
     slot.lock().unwrap().take();
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+fn lite_config(group: &str) -> LitePullConsumerConfig {
+    let mut c = LitePullConsumerConfig::new(namesrv(), group);
+    c.consume_from_where = ConsumeFromWhere::FirstOffset;
+    c.rebalance_interval = Duration::from_secs(2);
+    c
+}
+
+/// Polls until `pred` holds on everything polled so far.
+fn poll_until(
+    c: &LitePullConsumer,
+    timeout: Duration,
+    pred: impl Fn(&[MessageExt]) -> bool,
+) -> Vec<MessageExt> {
+    let deadline = Instant::now() + timeout;
+    let mut got = Vec::new();
+    while !pred(&got) {
+        assert!(Instant::now() < deadline, "polled {} messages", got.len());
+        got.extend(c.poll(Duration::from_millis(200)).unwrap());
+    }
+    got
+}
+
+fn ids_of(msgs: &[MessageExt]) -> BTreeSet<String> {
+    msgs.iter().map(|m| m.msg_id().into_owned()).collect()
+}
+
+#[test]
+fn lite_pull_subscribe_polls_everything_and_commits() {
+    require_broker();
+    let topic = unique("LTopic");
+    create_topic(&topic, 4);
+    let p = producer();
+    let ids: BTreeSet<String> = send_n(&p, &topic, 50, |_, _| {}).into_iter().collect();
+    let mut cfg = lite_config(&unique("LG"));
+    cfg.auto_commit = false;
+    let c = LitePullConsumer::new(cfg).unwrap();
+    c.subscribe(&topic, "*").unwrap();
+    c.start().unwrap();
+    let got = poll_until(&c, Duration::from_secs(20), |m| ids_of(m).is_superset(&ids));
+    assert_eq!(got.len(), 50, "no duplicates");
+    assert!(got.iter().all(|m| m.topic == topic));
+    assert_eq!(c.assignment().len(), 4);
+    c.commit_sync().unwrap();
+    let queues = c.fetch_message_queues(&topic).unwrap();
+    assert_eq!(queues.len(), 4);
+    let committed: i64 = queues.iter().map(|q| c.committed(q).unwrap()).sum();
+    assert_eq!(committed, 50);
+    c.shutdown_blocking().unwrap();
+    assert!(c.poll(Duration::from_millis(10)).is_err());
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn lite_pull_assign_seek_and_commit() {
+    require_broker();
+    let topic = unique("LATopic");
+    create_topic(&topic, 2);
+    let p = producer();
+    let queues: Vec<MessageQueue> = rocketmq::runtime::block_on(p.publish_queues(&topic))
+        .unwrap()
+        .unwrap();
+    let q0 = queues.iter().find(|q| q.queue_id == 0).unwrap().clone();
+    for i in 0..20 {
+        let m = Message::new(&topic, i.to_string().into_bytes());
+        rocketmq::runtime::block_on(p.send_to_queue(m, &q0))
+            .unwrap()
+            .unwrap();
+    }
+    let mut cfg = lite_config(&unique("LAG"));
+    cfg.auto_commit = false;
+    cfg.consume_from_where = ConsumeFromWhere::LastOffset;
+    let c = LitePullConsumer::new(cfg).unwrap();
+    c.assign(vec![q0.clone()]).unwrap();
+    c.start().unwrap();
+    c.seek_to_begin(&q0).unwrap();
+    let got = poll_until(&c, Duration::from_secs(15), |m| m.len() >= 20);
+    let offsets: Vec<i64> = got.iter().map(|m| m.queue_offset).collect();
+    assert_eq!(offsets, (0..20).collect::<Vec<_>>());
+    // Back to offset 5.
+    c.seek(&q0, 5).unwrap();
+    let again = poll_until(&c, Duration::from_secs(10), |m| m.len() >= 15);
+    assert_eq!(again[0].queue_offset, 5);
+    assert_eq!(again.len(), 15);
+    // By timestamp.
+    let ts = got[10].store_timestamp;
+    let off = c.offset_for_timestamp(&q0, ts).unwrap();
+    assert!((0..=10).contains(&off), "{off}");
+    assert_eq!(got[off as usize].store_timestamp, ts);
+    c.seek_to_timestamp(&q0, ts).unwrap();
+    let from_ts = poll_until(&c, Duration::from_secs(10), |m| !m.is_empty());
+    assert_eq!(from_ts[0].queue_offset, off);
+    // Out of range.
+    assert!(c.seek(&q0, 21).is_err());
+    assert!(c
+        .seek(&MessageQueue::new(&topic, &q0.broker_name, 1), 0)
+        .is_err());
+    // To the end: nothing more.
+    c.seek_to_end(&q0).unwrap();
+    assert!(c.poll(Duration::from_millis(1500)).unwrap().is_empty());
+    // Manual commit and read back.
+    let mut offsets = std::collections::BTreeMap::new();
+    offsets.insert(q0.clone(), 7);
+    c.commit(&offsets, true).unwrap();
+    assert_eq!(c.committed(&q0).unwrap(), 7);
+    c.shutdown_blocking().unwrap();
+    // A new consumer of the group starts at the committed offset.
+    let c2 = LitePullConsumer::new(lite_config(&c.config().group)).unwrap();
+    c2.assign(vec![q0.clone()]).unwrap();
+    c2.start().unwrap();
+    let rest = poll_until(&c2, Duration::from_secs(10), |m| m.len() >= 13);
+    assert_eq!(rest[0].queue_offset, 7);
+    c2.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn lite_pull_pause_resume_and_auto_commit() {
+    require_broker();
+    let topic = unique("LPTopic");
+    create_topic(&topic, 2);
+    let p = producer();
+    let queues: Vec<MessageQueue> = rocketmq::runtime::block_on(p.publish_queues(&topic))
+        .unwrap()
+        .unwrap();
+    let mut cfg = lite_config(&unique("LPG"));
+    cfg.auto_commit_interval = Duration::from_secs(1);
+    let c = LitePullConsumer::new(cfg).unwrap();
+    c.assign(queues.clone()).unwrap();
+    c.start().unwrap();
+    c.pause(&queues[..1]);
+    for q in &queues {
+        for i in 0..5 {
+            let m = Message::new(&topic, i.to_string().into_bytes());
+            rocketmq::runtime::block_on(p.send_to_queue(m, q))
+                .unwrap()
+                .unwrap();
+        }
+    }
+    let got = poll_until(&c, Duration::from_secs(10), |m| m.len() >= 5);
+    std::thread::sleep(Duration::from_millis(500));
+    let mut got = got;
+    got.extend(c.poll(Duration::from_millis(500)).unwrap());
+    assert_eq!(got.len(), 5, "only the running queue");
+    assert!(got.iter().all(|m| m.queue_id == queues[1].queue_id));
+    c.resume(&queues[..1]);
+    let more = poll_until(&c, Duration::from_secs(10), |m| m.len() >= 5);
+    assert!(more.iter().all(|m| m.queue_id == queues[0].queue_id));
+    // Auto commit: polling after the interval commits what was polled.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let _ = c.poll(Duration::from_millis(300)).unwrap();
+        let total: i64 = queues.iter().map(|q| c.committed(q).unwrap()).sum();
+        if total == 10 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "committed {total}");
+    }
     c.shutdown_blocking().unwrap();
     p.shutdown_blocking().unwrap();
 }

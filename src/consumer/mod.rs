@@ -2,6 +2,8 @@
 //!
 //! - [`PushConsumer`]: long-polling pulls, listeners on library threads
 //!   (concurrently or orderly), rebalancing, offsets, send-back, broker requests;
+//! - [`LitePullConsumer`]: background pulls handed out by `poll` on the caller's
+//!   thread; subscribe or assign, seek, commit;
 //! - [`allocate`]: queue allocation strategies for rebalancing;
 //! - [`offset_store`]: consumer offsets on the brokers or in a local file;
 //! - [`pull_api`]: one pull and the queue offset queries;
@@ -15,6 +17,7 @@ pub mod listener;
 pub mod offset_store;
 pub mod pool;
 pub mod process_queue;
+pub mod pull;
 pub mod pull_api;
 mod pull_service;
 pub mod push;
@@ -25,4 +28,5 @@ pub use listener::{
     ConsumeHookContext, ConsumeOrderlyContext, ConsumeOrderlyStatus, FilterMessageHook,
     MessageListener, OrderlyListener,
 };
+pub use pull::{LitePullConsumer, LitePullConsumerConfig};
 pub use push::{PushConsumer, PushConsumerConfig, ShutdownReport};
