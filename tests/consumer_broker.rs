@@ -819,3 +819,130 @@ fn lite_pull_pause_resume_and_auto_commit() {
     c.shutdown_blocking().unwrap();
     p.shutdown_blocking().unwrap();
 }
+
+/// Everything in the group's dead-letter queue, polled until `want` is there.
+fn dlq_ids(group: &str, broker_name: &str, want: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut cfg = lite_config(&unique("DLQReader"));
+    cfg.auto_commit = false;
+    let c = LitePullConsumer::new(cfg).unwrap();
+    let q = MessageQueue::new(format!("%DLQ%{group}"), broker_name, 0);
+    c.assign(vec![q]).unwrap();
+    c.start().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(25);
+    let mut got = BTreeSet::new();
+    while !got.is_superset(want) && Instant::now() < deadline {
+        got.extend(ids_of(&c.poll(Duration::from_millis(300)).unwrap()));
+    }
+    c.shutdown_blocking().unwrap();
+    got
+}
+
+#[test]
+fn past_max_reconsume_times_messages_go_to_the_dlq() {
+    require_broker();
+    let topic = unique("DTopic");
+    create_topic(&topic, 1);
+    let p = producer();
+    let ids: BTreeSet<String> = send_n(&p, &topic, 3, |_, _| {}).into_iter().collect();
+    let broker_name = rocketmq::runtime::block_on(p.publish_queues(&topic))
+        .unwrap()
+        .unwrap()[0]
+        .broker_name
+        .clone();
+    let group = unique("DG");
+    let seen: Arc<Mutex<Vec<i32>>> = Arc::default();
+    let s2 = seen.clone();
+    let listener = MessageListener::concurrently(
+        move |msgs: &[MessageExt], ctx: &mut ConsumeConcurrentlyContext| {
+            s2.lock()
+                .unwrap()
+                .extend(msgs.iter().map(|m| m.reconsume_times));
+            ctx.delay_level_when_next_consume = 1;
+            ConsumeConcurrentlyStatus::ReconsumeLater
+        },
+    );
+    let mut cfg = config(&group);
+    cfg.max_reconsume_times = Some(1);
+    let c = start(cfg, &topic, "*", listener);
+    let in_dlq = dlq_ids(&group, &broker_name, &ids);
+    assert!(
+        in_dlq.is_superset(&ids),
+        "DLQ has {in_dlq:?}, seen {:?}",
+        seen.lock().unwrap()
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.iter().filter(|n| **n == 0).count(), 3);
+    assert_eq!(seen.iter().filter(|n| **n == 1).count(), 3);
+    assert!(seen.iter().all(|n| *n <= 1));
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn orderly_past_max_reconsume_times_goes_to_the_dlq() {
+    require_broker();
+    let topic = unique("ODTopic");
+    create_topic(&topic, 1);
+    let p = producer();
+    let ids: BTreeSet<String> = send_n(&p, &topic, 2, |_, _| {}).into_iter().collect();
+    let broker_name = rocketmq::runtime::block_on(p.publish_queues(&topic))
+        .unwrap()
+        .unwrap()[0]
+        .broker_name
+        .clone();
+    let group = unique("ODG");
+    let seen: Arc<Mutex<Vec<(i64, i32)>>> = Arc::default();
+    let s2 = seen.clone();
+    let listener = MessageListener::orderly(
+        move |msgs: &[MessageExt], ctx: &mut ConsumeOrderlyContext| {
+            s2.lock()
+                .unwrap()
+                .extend(msgs.iter().map(|m| (m.queue_offset, m.reconsume_times)));
+            ctx.suspend_current_queue_time = Some(Duration::from_millis(100));
+            ConsumeOrderlyStatus::SuspendCurrentQueueAMoment
+        },
+    );
+    let mut cfg = config(&group);
+    cfg.max_reconsume_times = Some(2);
+    let c = start(cfg, &topic, "*", listener);
+    let in_dlq = dlq_ids(&group, &broker_name, &ids);
+    assert!(in_dlq.is_superset(&ids), "DLQ has {in_dlq:?}");
+    // In order: the first message three times (0, 1, 2), then the second.
+    let seen = seen.lock().unwrap().clone();
+    let first_of_2 = seen.iter().position(|(o, _)| *o == 1).unwrap();
+    assert_eq!(&seen[..first_of_2], &[(0, 0), (0, 1), (0, 2)]);
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn consume_timeout_sweep_releases_stuck_messages() {
+    require_broker();
+    let topic = unique("CTTopic");
+    create_topic(&topic, 1);
+    let p = producer();
+    send_n(&p, &topic, 5, |_, _| {});
+    let listener =
+        MessageListener::concurrently(|msgs: &[MessageExt], _: &mut ConsumeConcurrentlyContext| {
+            if msgs[0].queue_offset == 0 && msgs[0].reconsume_times == 0 {
+                std::thread::sleep(Duration::from_secs(8));
+            }
+            ConsumeConcurrentlyStatus::ConsumeSuccess
+        });
+    let mut cfg = config(&unique("CTG"));
+    cfg.consume_timeout = Duration::from_secs(2);
+    cfg.shutdown_timeout = Duration::from_millis(200);
+    let c = start(cfg, &topic, "*", listener);
+    // Without the sweep the stuck first message holds the offset at 0.
+    let deadline = Instant::now() + Duration::from_secs(7);
+    loop {
+        let committed: i64 = c.committed_offsets(&topic).values().sum();
+        if committed == 5 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "committed {committed}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
