@@ -946,3 +946,83 @@ fn consume_timeout_sweep_releases_stuck_messages() {
     c.shutdown_blocking().unwrap();
     p.shutdown_blocking().unwrap();
 }
+
+/// Runs mqadmin (`scripts/rocketmq-local admin ...`) and returns its output.
+fn mqadmin(args: &[&str]) -> String {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/rocketmq-local");
+    let out = std::process::Command::new(script)
+        .arg("admin")
+        .args(args)
+        .env("NAMESRV_ADDR", namesrv())
+        .output()
+        .expect("run mqadmin");
+    let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
+    s.push_str(&String::from_utf8_lossy(&out.stderr));
+    s
+}
+
+#[test]
+fn mqadmin_sees_our_consumer() {
+    require_broker();
+    let topic = unique("ATopic");
+    create_topic(&topic, 2);
+    let p = producer();
+    send_n(&p, &topic, 10, |_, _| {});
+    let group = unique("AG");
+    let sink = Sink::default();
+    let c = start(config(&group), &topic, "*", concurrently(&sink));
+    assert!(sink.wait(Duration::from_secs(15), |s| s.len() >= 10));
+    std::thread::sleep(Duration::from_millis(1200));
+    let client_id = c.instance().unwrap().client_id().to_owned();
+    let conn = mqadmin(&["consumerConnection", "-g", &group]);
+    eprintln!("consumerConnection:\n{conn}");
+    assert!(conn.contains(&client_id), "{conn}");
+    assert!(conn.contains(&topic), "{conn}");
+    assert!(conn.contains("CONSUME_PASSIVELY"), "{conn}");
+    let status = mqadmin(&["consumerStatus", "-g", &group, "-i", &client_id]);
+    eprintln!("consumerStatus:\n{status}");
+    assert!(status.contains("PROP_CONSUME_TYPE"), "{status}");
+    assert!(status.contains(&topic), "{status}");
+    let progress = mqadmin(&["consumerProgress", "-g", &group]);
+    eprintln!("consumerProgress:\n{progress}");
+    assert!(progress.contains(&topic), "{progress}");
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn mqadmin_reset_offset_rewinds_a_running_consumer() {
+    require_broker();
+    let topic = unique("RSTopic");
+    create_topic(&topic, 2);
+    let p = producer();
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        - 1000;
+    let ids: BTreeSet<String> = send_n(&p, &topic, 20, |_, _| {}).into_iter().collect();
+    let group = unique("RSG");
+    let sink = Sink::default();
+    let c = start(config(&group), &topic, "*", concurrently(&sink));
+    assert!(sink.wait(Duration::from_secs(15), |s| s.ids().is_superset(&ids)));
+    std::thread::sleep(Duration::from_millis(1500));
+    let first = sink.len();
+    let out = mqadmin(&[
+        "resetOffsetByTime",
+        "-g",
+        &group,
+        "-t",
+        &topic,
+        "-s",
+        &before.to_string(),
+    ]);
+    eprintln!("resetOffsetByTime:\n{out}");
+    assert!(
+        sink.wait(Duration::from_secs(20), |s| s.len() >= first + 20),
+        "consumed {} after the reset",
+        sink.len() - first
+    );
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
