@@ -1026,3 +1026,74 @@ fn mqadmin_reset_offset_rewinds_a_running_consumer() {
     c.shutdown_blocking().unwrap();
     p.shutdown_blocking().unwrap();
 }
+
+#[test]
+fn no_loss_while_consumers_join_and_leave() {
+    require_broker();
+    let topic = unique("ChurnTopic");
+    create_topic(&topic, 8);
+    let group = unique("ChurnG");
+    let total = 10_000;
+    let sink = Sink::default();
+    let new_consumer = || {
+        let mut cfg = config(&group);
+        cfg.consume_thread_count = 2;
+        cfg.queue_drain_timeout = Duration::from_secs(3);
+        start(cfg, &topic, "*", concurrently(&sink))
+    };
+    // The producer runs while consumers come and go.
+    let sent: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sender = {
+        let sent = sent.clone();
+        let topic = topic.clone();
+        std::thread::spawn(move || {
+            let p = producer();
+            let per = total / 4;
+            let handles: Vec<_> = (0..4)
+                .map(|t| {
+                    let p = p.clone();
+                    let topic = topic.clone();
+                    let sent = sent.clone();
+                    std::thread::spawn(move || {
+                        for i in 0..per {
+                            let m = Message::new(&topic, format!("{t}-{i}").into_bytes());
+                            let id = p.send_blocking(m).expect("send").msg_id;
+                            sent.lock().unwrap().push(id);
+                        }
+                    })
+                })
+                .collect();
+            for h in handles {
+                h.join().unwrap();
+            }
+            p.shutdown_blocking().unwrap();
+        })
+    };
+    let started = Instant::now();
+    let a = new_consumer();
+    std::thread::sleep(Duration::from_millis(800));
+    let b = new_consumer();
+    std::thread::sleep(Duration::from_millis(800));
+    let c = new_consumer();
+    std::thread::sleep(Duration::from_millis(1500));
+    b.shutdown_blocking().unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let d = new_consumer();
+    std::thread::sleep(Duration::from_millis(1500));
+    c.shutdown_blocking().unwrap();
+    sender.join().unwrap();
+    let want: BTreeSet<String> = sent.lock().unwrap().iter().cloned().collect();
+    assert_eq!(want.len(), total);
+    let ok = sink.wait(Duration::from_secs(20), |s| s.ids().is_superset(&want));
+    let got = sink.ids();
+    let missing = want.difference(&got).count();
+    let dups = sink.len() - got.len();
+    eprintln!(
+        "churn: {total} sent, {} consumed, {missing} missing, {dups} duplicates, {:?}",
+        sink.len(),
+        started.elapsed()
+    );
+    assert!(ok, "{missing} messages lost");
+    a.shutdown_blocking().unwrap();
+    d.shutdown_blocking().unwrap();
+}
