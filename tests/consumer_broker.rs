@@ -1097,3 +1097,230 @@ fn no_loss_while_consumers_join_and_leave() {
     a.shutdown_blocking().unwrap();
     d.shutdown_blocking().unwrap();
 }
+
+#[test]
+fn several_topics_each_with_its_listener_and_unsubscribe() {
+    require_broker();
+    let (t1, t2) = (unique("MTopicA"), unique("MTopicB"));
+    create_topic(&t1, 2);
+    create_topic(&t2, 2);
+    let p = producer();
+    let ids1: BTreeSet<String> = send_n(&p, &t1, 20, |_, _| {}).into_iter().collect();
+    let ids2: BTreeSet<String> = send_n(&p, &t2, 20, |_, _| {}).into_iter().collect();
+    let (s1, s2) = (Sink::default(), Sink::default());
+    let c = PushConsumer::new(config(&unique("MG"))).unwrap();
+    c.subscribe(&t1, "*", concurrently(&s1)).unwrap();
+    c.subscribe(&t2, "*", concurrently(&s2)).unwrap();
+    c.start().unwrap();
+    assert!(s1.wait(Duration::from_secs(15), |s| s.ids().is_superset(&ids1)));
+    assert!(s2.wait(Duration::from_secs(15), |s| s.ids().is_superset(&ids2)));
+    assert!(s1.snapshot().iter().all(|m| m.topic == t1));
+    assert!(s2.snapshot().iter().all(|m| m.topic == t2));
+    // After unsubscribing t2 its queues leave and its messages stay.
+    c.unsubscribe(&t2);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.assigned_queues().iter().any(|q| q.topic == t2) {
+        assert!(Instant::now() < deadline, "t2 queues never left");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let before = s2.len();
+    let more1: BTreeSet<String> = send_n(&p, &t1, 5, |_, _| {}).into_iter().collect();
+    send_n(&p, &t2, 5, |_, _| {});
+    assert!(s1.wait(Duration::from_secs(10), |s| s.ids().is_superset(&more1)));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(s2.len(), before);
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn ack_index_redelivers_only_the_rest_of_a_batch() {
+    require_broker();
+    let topic = unique("AckTopic");
+    create_topic(&topic, 1);
+    let p = producer();
+    send_n(&p, &topic, 4, |_, _| {});
+    let seen: Arc<Mutex<Vec<(i32, String, usize)>>> = Arc::default();
+    let s2 = seen.clone();
+    let listener = MessageListener::concurrently(
+        move |msgs: &[MessageExt], ctx: &mut ConsumeConcurrentlyContext| {
+            for m in msgs {
+                s2.lock().unwrap().push((
+                    m.reconsume_times,
+                    String::from_utf8_lossy(&m.body).into_owned(),
+                    msgs.len(),
+                ));
+            }
+            if msgs[0].reconsume_times == 0 && msgs.len() == 4 {
+                // The first two are done; the others come again.
+                ctx.ack_index = 1;
+                ctx.delay_level_when_next_consume = 1;
+            }
+            ConsumeConcurrentlyStatus::ConsumeSuccess
+        },
+    );
+    let mut cfg = config(&unique("AckG"));
+    cfg.consume_batch_size = 4;
+    let c = PushConsumer::new(cfg).unwrap();
+    c.subscribe(&topic, "*", listener).unwrap();
+    // Pause until all four are stored, so the first batch holds all of them.
+    c.start().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(25);
+    loop {
+        let redelivered: BTreeSet<String> = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(n, _, _)| *n == 1)
+            .map(|(_, b, _)| b.clone())
+            .collect();
+        if redelivered.len() >= 2 {
+            assert_eq!(
+                redelivered,
+                ["2".to_owned(), "3".to_owned()].into_iter().collect()
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "{:?}", seen.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(seen.lock().unwrap()[0].2, 4, "one batch of four");
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn consume_from_timestamp_skips_older_messages() {
+    require_broker();
+    let topic = unique("TSTopic");
+    create_topic(&topic, 2);
+    let p = producer();
+    let old: BTreeSet<String> = send_n(&p, &topic, 10, |_, _| {}).into_iter().collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    let ts = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    std::thread::sleep(Duration::from_millis(200));
+    let new: BTreeSet<String> = send_n(&p, &topic, 10, |_, _| {}).into_iter().collect();
+    let sink = Sink::default();
+    let mut cfg = config(&unique("TSG"));
+    cfg.consume_from_where = ConsumeFromWhere::Timestamp;
+    cfg.consume_timestamp = Some(ts);
+    let c = start(cfg, &topic, "*", concurrently(&sink));
+    assert!(sink.wait(Duration::from_secs(15), |s| s.ids().is_superset(&new)));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(sink.ids().is_disjoint(&old));
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn pause_stops_pulling_and_resume_continues() {
+    require_broker();
+    let topic = unique("PRTopic");
+    create_topic(&topic, 2);
+    let p = producer();
+    let sink = Sink::default();
+    let c = start(config(&unique("PRG")), &topic, "*", concurrently(&sink));
+    let first: BTreeSet<String> = send_n(&p, &topic, 5, |_, _| {}).into_iter().collect();
+    assert!(sink.wait(Duration::from_secs(15), |s| s.ids().is_superset(&first)));
+    c.pause();
+    assert!(c.is_paused());
+    std::thread::sleep(Duration::from_millis(200));
+    let n = sink.len();
+    let later: BTreeSet<String> = send_n(&p, &topic, 5, |_, _| {}).into_iter().collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(sink.len(), n, "consumed while paused");
+    c.resume();
+    assert!(sink.wait(Duration::from_secs(10), |s| s.ids().is_superset(&later)));
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+struct CountingHook(Arc<AtomicUsize>, Arc<AtomicUsize>);
+
+impl rocketmq::consumer::ConsumeHook for CountingHook {
+    fn name(&self) -> &str {
+        "counting"
+    }
+    fn before_consume(&self, ctx: &rocketmq::consumer::ConsumeHookContext<'_>) {
+        self.0.fetch_add(ctx.msgs.len(), Ordering::SeqCst);
+    }
+    fn after_consume(&self, ctx: &rocketmq::consumer::ConsumeHookContext<'_>) {
+        assert!(ctx.success.is_some() && ctx.elapsed.is_some());
+        self.1.fetch_add(ctx.msgs.len(), Ordering::SeqCst);
+    }
+}
+
+struct DropOdd;
+
+impl rocketmq::consumer::FilterMessageHook for DropOdd {
+    fn name(&self) -> &str {
+        "drop-odd"
+    }
+    fn filter(&self, _: &MessageQueue, msg: &MessageExt) -> bool {
+        msg.keys()
+            .first()
+            .is_some_and(|k| k.parse::<u32>().unwrap() % 2 == 0)
+    }
+}
+
+#[test]
+fn consume_and_filter_hooks_run() {
+    require_broker();
+    let topic = unique("HTopic");
+    create_topic(&topic, 2);
+    let p = producer();
+    let ids = send_n(&p, &topic, 20, |i, m| m.set_keys([i.to_string()]));
+    let even: BTreeSet<String> = ids.iter().step_by(2).cloned().collect();
+    let sink = Sink::default();
+    let c = PushConsumer::new(config(&unique("HG"))).unwrap();
+    let (before, after) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    c.add_consume_hook(Arc::new(CountingHook(before.clone(), after.clone())));
+    c.add_filter_hook(Arc::new(DropOdd));
+    c.subscribe(&topic, "*", concurrently(&sink)).unwrap();
+    c.start().unwrap();
+    assert!(sink.wait(Duration::from_secs(15), |s| s.ids().is_superset(&even)));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(sink.ids(), even);
+    assert_eq!(before.load(Ordering::SeqCst), 10);
+    assert_eq!(after.load(Ordering::SeqCst), 10);
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn mqadmin_consumes_a_message_directly() {
+    require_broker();
+    let topic = unique("CDTopic");
+    create_topic(&topic, 1);
+    let p = producer();
+    let group = unique("CDG");
+    let sink = Sink::default();
+    let c = start(config(&group), &topic, "*", concurrently(&sink));
+    let sent = p
+        .send_blocking(Message::new(&topic, b"direct".to_vec()))
+        .unwrap();
+    assert!(sink.wait(Duration::from_secs(15), |s| s.len() >= 1));
+    let client_id = c.instance().unwrap().client_id().to_owned();
+    let out = mqadmin(&[
+        "queryMsgById",
+        "-t",
+        &topic,
+        "-i",
+        &sent.offset_msg_id,
+        "-g",
+        &group,
+        "-d",
+        &client_id,
+    ]);
+    eprintln!("queryMsgById:\n{out}");
+    assert!(out.contains("CR_SUCCESS"), "{out}");
+    assert!(
+        sink.wait(Duration::from_secs(5), |s| s.len() >= 2),
+        "consumed again on request"
+    );
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}

@@ -1024,3 +1024,148 @@ pub(crate) async fn futures_join_all<F: std::future::Future>(
         .map(|o| o.expect("every future completed"))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::body::CMResult;
+    use crate::protocol::message::encode_message_ext;
+
+    struct FakeConsumer {
+        resets: Mutex<Vec<(String, BTreeMap<MessageQueue, i64>)>>,
+    }
+
+    impl ConsumerHandle for FakeConsumer {
+        fn group(&self) -> String {
+            "G".into()
+        }
+        fn consumer_data(&self) -> ConsumerData {
+            ConsumerData::default()
+        }
+        fn subscribed_topics(&self) -> Vec<String> {
+            Vec::new()
+        }
+        fn reset_offset(&self, topic: &str, offsets: BTreeMap<MessageQueue, i64>) {
+            self.resets.lock().push((topic.to_owned(), offsets));
+        }
+        fn consumer_status(&self, topic: &str) -> BTreeMap<MessageQueue, i64> {
+            [(MessageQueue::new(topic, "b", 1), 5)]
+                .into_iter()
+                .collect()
+        }
+        fn running_info(&self) -> Option<ConsumerRunningInfo> {
+            let mut info = ConsumerRunningInfo::default();
+            info.properties.insert("consumerGroup".into(), "G".into());
+            Some(info)
+        }
+        fn consume_message_directly(
+            &self,
+            msg: MessageExt,
+            broker_name: Option<String>,
+        ) -> Option<oneshot::Receiver<ConsumeMessageDirectlyResult>> {
+            let (tx, rx) = oneshot::channel();
+            std::thread::spawn(move || {
+                let _ = tx.send(ConsumeMessageDirectlyResult {
+                    consume_result: Some(CMResult::Success),
+                    remark: Some(format!("{}@{}", msg.topic, broker_name.unwrap_or_default())),
+                    ..Default::default()
+                });
+            });
+            Some(rx)
+        }
+    }
+
+    #[test]
+    fn consumer_requests_reach_the_consumer() {
+        let mut cfg = ClientConfig::new("127.0.0.1:1");
+        cfg.instance_name = format!("consumer-requests-{}", now_ms());
+        let inst = ClientInstance::acquire(&cfg).unwrap();
+        let fake = Arc::new(FakeConsumer {
+            resets: Mutex::new(Vec::new()),
+        });
+        inst.register_consumer(fake.clone()).unwrap();
+
+        // GET_CONSUMER_STATUS_FROM_CLIENT
+        let h = GetConsumerStatusRequestHeader {
+            topic: "T".into(),
+            group: "G".into(),
+            ..Default::default()
+        };
+        let req = RemotingCommand::request(request::GET_CONSUMER_STATUS_FROM_CLIENT, h.to_ext());
+        let resp = inst.on_get_consumer_status(&req).unwrap();
+        assert_eq!(resp.code, response::SUCCESS);
+        let body = GetConsumerStatusBody::decode(resp.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body.message_queue_table[&MessageQueue::new("T", "b", 1)], 5);
+
+        // GET_CONSUMER_RUNNING_INFO, known and unknown group
+        let h = GetConsumerRunningInfoRequestHeader {
+            consumer_group: "G".into(),
+            client_id: inst.client_id().into(),
+            ..Default::default()
+        };
+        let req = RemotingCommand::request(request::GET_CONSUMER_RUNNING_INFO, h.to_ext());
+        let resp = inst.on_get_running_info(&req).unwrap();
+        let info = ConsumerRunningInfo::decode(resp.body.as_deref().unwrap()).unwrap();
+        assert_eq!(info.properties["consumerGroup"], "G");
+        assert_eq!(
+            info.properties[ConsumerRunningInfo::PROP_NAMESERVER_ADDR],
+            "127.0.0.1:1;"
+        );
+        assert!(info
+            .properties
+            .contains_key(ConsumerRunningInfo::PROP_CLIENT_VERSION));
+        let h = GetConsumerRunningInfoRequestHeader {
+            consumer_group: "Other".into(),
+            client_id: inst.client_id().into(),
+            ..Default::default()
+        };
+        let req = RemotingCommand::request(request::GET_CONSUMER_RUNNING_INFO, h.to_ext());
+        let e = inst.on_get_running_info(&req).unwrap_err();
+        assert!(e.message().contains("not exist in this consumer"), "{e}");
+
+        // RESET_CONSUMER_CLIENT_OFFSET with an object-keyed body
+        let h = ResetOffsetRequestHeader {
+            topic: "T".into(),
+            group: "G".into(),
+            timestamp: 1,
+            is_force: true,
+            ..Default::default()
+        };
+        let mut table = BTreeMap::new();
+        table.insert(MessageQueue::new("T", "b", 0), 3);
+        let body = ResetOffsetBody {
+            offset_table: table.clone(),
+        }
+        .encode()
+        .unwrap();
+        let req = RemotingCommand::request(request::RESET_CONSUMER_CLIENT_OFFSET, h.to_ext())
+            .with_body(Bytes::from(body));
+        inst.on_reset_offset(&req).unwrap();
+        assert_eq!(fake.resets.lock()[0], ("T".to_owned(), table));
+        // A malformed body is an error, not a panic.
+        let req = RemotingCommand::request(request::RESET_CONSUMER_CLIENT_OFFSET, h.to_ext())
+            .with_body(Bytes::from_static(b"{nonsense"));
+        assert!(inst.on_reset_offset(&req).is_err());
+
+        // CONSUME_MESSAGE_DIRECTLY
+        let msg = MessageExt {
+            topic: "T".into(),
+            body: Bytes::from_static(b"hello"),
+            ..Default::default()
+        };
+        let h = ConsumeMessageDirectlyResultRequestHeader {
+            consumer_group: "G".into(),
+            broker_name: Some("b".into()),
+            ..Default::default()
+        };
+        let req = RemotingCommand::request(request::CONSUME_MESSAGE_DIRECTLY, h.to_ext())
+            .with_body(encode_message_ext(&msg).unwrap());
+        let rx = inst.on_consume_message_directly(&req).unwrap();
+        let result = crate::runtime::block_on(rx).unwrap().unwrap();
+        assert_eq!(result.consume_result, Some(CMResult::Success));
+        assert_eq!(result.remark.as_deref(), Some("T@b"));
+        let req = RemotingCommand::request(request::CONSUME_MESSAGE_DIRECTLY, h.to_ext());
+        assert!(inst.on_consume_message_directly(&req).is_err(), "no body");
+        inst.shutdown();
+    }
+}

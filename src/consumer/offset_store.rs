@@ -59,6 +59,7 @@ enum Backend {
 pub struct OffsetStore {
     backend: Backend,
     table: Mutex<HashMap<MessageQueue, i64>>,
+    zero_if_not_found: Option<bool>,
 }
 
 impl std::fmt::Debug for OffsetStore {
@@ -103,7 +104,17 @@ impl OffsetStore {
                 group: group.into(),
             },
             table: Mutex::new(HashMap::new()),
+            zero_if_not_found: None,
         }
+    }
+
+    /// Sets the `setZeroIfNotFound` flag of broker queries. Unset (as the Java
+    /// client leaves it), a broker answers 0 instead of "not found" for a
+    /// group new to a queue whose first message is still in memory; `false`
+    /// makes every new group start where its consumer is configured to.
+    pub fn with_zero_if_not_found(mut self, zero: Option<bool>) -> Self {
+        self.zero_if_not_found = zero;
+        self
     }
 
     /// Offsets kept in a local file at `path` (broadcasting).
@@ -114,6 +125,7 @@ impl OffsetStore {
                 write_lock: Arc::new(Mutex::new(())),
             },
             table: Mutex::new(HashMap::new()),
+            zero_if_not_found: None,
         }
     }
 
@@ -180,7 +192,9 @@ impl OffsetStore {
             }
         }
         let stored = match &self.backend {
-            Backend::Remote { instance, group } => query_offset(instance, group, mq).await?,
+            Backend::Remote { instance, group } => {
+                query_offset(instance, group, mq, self.zero_if_not_found).await?
+            }
             Backend::Local { path, .. } => {
                 let path = path.clone();
                 let offsets = run_blocking(move || read_offset_file(&path)).await?;
@@ -319,6 +333,7 @@ pub(crate) async fn query_offset(
     instance: &ClientInstance,
     group: &str,
     mq: &MessageQueue,
+    zero_if_not_found: Option<bool>,
 ) -> Result<Option<i64>> {
     let addr = master_addr(instance, mq).await?;
     let header = QueryConsumerOffsetRequestHeader {
@@ -326,9 +341,7 @@ pub(crate) async fn query_offset(
         consumer_group: group.to_owned(),
         topic: mq.topic.clone(),
         queue_id: mq.queue_id,
-        // Unset, as the Java client leaves it: a group new to a queue whose
-        // first message is still in memory then starts at 0.
-        set_zero_if_not_found: None,
+        set_zero_if_not_found: zero_if_not_found,
         ..Default::default()
     };
     let req = RemotingCommand::request(request::QUERY_CONSUMER_OFFSET, header.to_ext());

@@ -381,7 +381,14 @@ impl LitePullConsumer {
         let group = inner.group_on_wire();
         let instance = ClientInstance::acquire(&inner.config.client)?;
         let store = match inner.config.message_model {
-            MessageModel::Clustering => OffsetStore::remote(instance.clone(), group.clone()),
+            MessageModel::Clustering => OffsetStore::remote(instance.clone(), group.clone())
+                // Java leaves the flag unset, so a new group on a queue whose
+                // first message is in memory starts at 0 whatever its start
+                // position; a timestamp start is honoured here.
+                .with_zero_if_not_found(
+                    (inner.config.consume_from_where == ConsumeFromWhere::Timestamp)
+                        .then_some(false),
+                ),
             MessageModel::Broadcasting => {
                 let dir = inner
                     .config

@@ -60,7 +60,7 @@ impl Inner {
     /// One pull of `pq`; returns how long to wait before the next.
     async fn pull_once(self: &Arc<Self>, pq: &Arc<ProcessQueue>) -> Duration {
         pq.touch_pull();
-        if self.paused.load(std::sync::atomic::Ordering::Acquire) {
+        if *self.paused.borrow() {
             return DELAY_PAUSED;
         }
         let (max_count, max_mib) = self.queue_limits(&pq.mq.topic);
@@ -203,12 +203,23 @@ impl Inner {
 
 async fn pull_loop(me: Arc<Inner>, pq: Arc<ProcessQueue>) {
     let mut stop = me.stop.subscribe();
+    let mut paused = me.paused.subscribe();
     loop {
         if pq.is_dropped() || !me.is_running() {
             return;
         }
+        if *paused.borrow_and_update() {
+            tokio::select! {
+                _ = paused.wait_for(|p| !*p) => {}
+                _ = pq.dropped_signal() => return,
+                _ = stop.wait_for(|s| *s) => return,
+            }
+            continue;
+        }
         let delay = tokio::select! {
             d = me.pull_once(&pq) => d,
+            // A pause abandons the pull in flight; its offset is pulled again.
+            _ = paused.wait_for(|p| *p) => Duration::ZERO,
             _ = pq.dropped_signal() => return,
             _ = stop.wait_for(|s| *s) => return,
         };

@@ -252,7 +252,8 @@ pub(crate) struct Inner {
     pub rebalance_notify: Notify,
     pub rebalance_lock: tokio::sync::Mutex<()>,
     pub rebalance_failures: std::sync::atomic::AtomicU32,
-    pub paused: AtomicBool,
+    /// Pulling paused; in-flight pulls are abandoned when it turns true.
+    pub paused: watch::Sender<bool>,
     pub stop: watch::Sender<bool>,
     pub orderly: AtomicBool,
     pub start_ms: AtomicI64,
@@ -299,7 +300,7 @@ impl PushConsumer {
                 rebalance_notify: Notify::new(),
                 rebalance_lock: tokio::sync::Mutex::new(()),
                 rebalance_failures: std::sync::atomic::AtomicU32::new(0),
-                paused: AtomicBool::new(false),
+                paused: watch::channel(false).0,
                 stop,
                 orderly: AtomicBool::new(false),
                 start_ms: AtomicI64::new(0),
@@ -449,7 +450,14 @@ impl PushConsumer {
         }
         let instance = ClientInstance::acquire(&inner.config.client)?;
         let store = match inner.config.message_model {
-            MessageModel::Clustering => OffsetStore::remote(instance.clone(), group.clone()),
+            MessageModel::Clustering => OffsetStore::remote(instance.clone(), group.clone())
+                // Java leaves the flag unset, so a new group on a queue whose
+                // first message is in memory starts at 0 whatever its start
+                // position; a timestamp start is honoured here.
+                .with_zero_if_not_found(
+                    (inner.config.consume_from_where == ConsumeFromWhere::Timestamp)
+                        .then_some(false),
+                ),
             MessageModel::Broadcasting => {
                 let dir = inner
                     .config
@@ -478,18 +486,19 @@ impl PushConsumer {
         Ok(())
     }
 
-    /// Stops pulling (consumption of cached messages goes on).
+    /// Stops pulling at once (pulls in flight are abandoned; messages
+    /// already cached are still consumed).
     pub fn pause(&self) {
-        self.inner.paused.store(true, Ordering::Release);
+        self.inner.paused.send_replace(true);
     }
 
     /// Resumes pulling.
     pub fn resume(&self) {
-        self.inner.paused.store(false, Ordering::Release);
+        self.inner.paused.send_replace(false);
     }
 
     pub fn is_paused(&self) -> bool {
-        self.inner.paused.load(Ordering::Acquire)
+        *self.inner.paused.borrow()
     }
 
     /// Triggers a rebalance now.
