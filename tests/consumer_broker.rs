@@ -1324,3 +1324,145 @@ fn mqadmin_consumes_a_message_directly() {
     c.shutdown_blocking().unwrap();
     p.shutdown_blocking().unwrap();
 }
+
+#[test]
+fn flow_control_bounds_the_cache_and_never_stalls() {
+    require_broker();
+    let topic = unique("FCTopic");
+    create_topic(&topic, 1);
+    let p = producer();
+    let ids: BTreeSet<String> = send_n(&p, &topic, 200, |_, _| {}).into_iter().collect();
+    let gate = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+    let sink = Sink::default();
+    let (g2, s2) = (gate.clone(), sink.clone());
+    let listener = MessageListener::concurrently(
+        move |msgs: &[MessageExt], _: &mut ConsumeConcurrentlyContext| {
+            let (lock, cv) = &*g2;
+            let mut open = lock.lock().unwrap();
+            while !*open {
+                open = cv.wait(open).unwrap();
+            }
+            for m in msgs {
+                s2.push(m);
+            }
+            ConsumeConcurrentlyStatus::ConsumeSuccess
+        },
+    );
+    let mut cfg = config(&unique("FCG"));
+    cfg.pull_threshold_for_queue = 20;
+    cfg.pull_batch_size = 8;
+    cfg.consume_thread_count = 1;
+    let c = start(cfg, &topic, "*", listener);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let cached = || {
+        c.running_info()
+            .mq_table
+            .iter()
+            .filter(|(mq, _)| mq.topic == topic)
+            .map(|(_, pq)| pq.cached_msg_count)
+            .sum::<i32>()
+    };
+    while cached() < 20 {
+        assert!(Instant::now() < deadline, "cached {}", cached());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(1000));
+    let n = cached();
+    assert!((20..=28).contains(&n), "cached {n} with a threshold of 20");
+    *gate.0.lock().unwrap() = true;
+    gate.1.notify_all();
+    assert!(sink.wait(Duration::from_secs(20), |s| s.ids().is_superset(&ids)));
+    c.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn orderly_order_holds_while_consumers_come_and_go() {
+    require_broker();
+    let topic = unique("OCTopic");
+    create_topic(&topic, 4);
+    let group = unique("OCG");
+    let per_queue = 150usize;
+    let log: Arc<Mutex<Vec<(usize, i32, usize)>>> = Arc::default();
+    let new_consumer = |idx: usize| {
+        let log = log.clone();
+        let listener = MessageListener::orderly(
+            move |msgs: &[MessageExt], ctx: &mut ConsumeOrderlyContext| {
+                for m in msgs {
+                    let body = String::from_utf8(m.body.to_vec()).unwrap();
+                    let seq: usize = body.parse().unwrap();
+                    log.lock().unwrap().push((idx, ctx.queue.queue_id, seq));
+                }
+                std::thread::sleep(Duration::from_millis(2));
+                ConsumeOrderlyStatus::Success
+            },
+        );
+        let mut cfg = config(&group);
+        cfg.rebalance_interval = Duration::from_secs(1);
+        start(cfg, &topic, "*", listener)
+    };
+    let sender = {
+        let topic = topic.clone();
+        std::thread::spawn(move || {
+            let p = producer();
+            let queues: Vec<MessageQueue> = rocketmq::runtime::block_on(p.publish_queues(&topic))
+                .unwrap()
+                .unwrap();
+            for seq in 0..per_queue {
+                for q in &queues {
+                    let m = Message::new(&topic, seq.to_string().into_bytes());
+                    rocketmq::runtime::block_on(p.send_to_queue(m, q))
+                        .unwrap()
+                        .unwrap();
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            p.shutdown_blocking().unwrap();
+        })
+    };
+    let a = new_consumer(0);
+    std::thread::sleep(Duration::from_millis(1000));
+    let b = new_consumer(1);
+    std::thread::sleep(Duration::from_millis(1500));
+    a.shutdown_blocking().unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    let c = new_consumer(2);
+    sender.join().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let got: BTreeSet<(i32, usize)> = log
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(_, q, s)| (*q, *s))
+            .collect();
+        if got.len() == per_queue * 4 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "consumed {} of {}",
+            got.len(),
+            per_queue * 4
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = log.lock().unwrap().clone();
+    let mut last: HashMap<(usize, i32), usize> = HashMap::new();
+    for (consumer, q, seq) in &log {
+        if let Some(prev) = last.insert((*consumer, *q), *seq) {
+            assert!(
+                *seq > prev,
+                "consumer {consumer} queue {q}: {seq} after {prev}"
+            );
+        }
+    }
+    let owners: BTreeSet<usize> = log.iter().map(|(c, _, _)| *c).collect();
+    eprintln!(
+        "orderly churn: {} deliveries of {} messages by consumers {owners:?}",
+        log.len(),
+        per_queue * 4
+    );
+    b.shutdown_blocking().unwrap();
+    c.shutdown_blocking().unwrap();
+}

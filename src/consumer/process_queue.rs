@@ -67,8 +67,6 @@ pub struct ProcessQueue {
     suggest_broker_id: AtomicI64,
     /// Orderly: one consuming thread at a time.
     pub consume_lock: Mutex<()>,
-    /// Orderly: the offset must be recomputed once the queue is first locked.
-    pub needs_offset_after_lock: AtomicBool,
 }
 
 impl ProcessQueue {
@@ -94,7 +92,6 @@ impl ProcessQueue {
             next_offset: AtomicI64::new(next_offset),
             suggest_broker_id: AtomicI64::new(0),
             consume_lock: Mutex::new(()),
-            needs_offset_after_lock: AtomicBool::new(false),
         }
     }
 

@@ -210,7 +210,13 @@ impl Inner {
             )
             .await
             {
-                Ok(Some(mine)) => self.update_queues(topic, mine).await,
+                Ok(Some(mine)) => {
+                    // A queue not taken (its lock is still held elsewhere):
+                    // try again soon rather than at the next period.
+                    if !self.update_queues(topic, mine).await {
+                        failed = true;
+                    }
+                }
                 Ok(None) => {
                     // No queue or no consumer known yet: keep what we have.
                     failed = true;
@@ -246,8 +252,9 @@ impl Inner {
         }
     }
 
-    /// Makes the owned queues of `topic` exactly `mine`.
-    async fn update_queues(self: &Arc<Self>, topic: &str, mine: BTreeSet<MessageQueue>) {
+    /// Makes the owned queues of `topic` exactly `mine`; false when some
+    /// queue could not be taken yet.
+    async fn update_queues(self: &Arc<Self>, topic: &str, mine: BTreeSet<MessageQueue>) -> bool {
         let (leaving, dead_tasks, present): (Vec<_>, Vec<_>, BTreeSet<MessageQueue>) = {
             let table = self.pqs.lock();
             let tasks = self.pull_tasks.lock();
@@ -275,13 +282,15 @@ impl Inner {
         let orderly_locks =
             self.is_orderly() && self.config.message_model == MessageModel::Clustering;
         let Some(store) = self.offset_store() else {
-            return;
+            return false;
         };
+        let mut complete = true;
         for mq in mine.into_iter().filter(|mq| !present.contains(mq)) {
             if !self.is_running() {
-                return;
+                return false;
             }
             if orderly_locks && !self.lock_one(&mq).await {
+                complete = false;
                 continue;
             }
             store.remove(&mq);
@@ -291,6 +300,7 @@ impl Inner {
                     if orderly_locks {
                         self.unlock_all(std::slice::from_ref(&mq), true).await;
                     }
+                    complete = false;
                     continue;
                 }
             };
@@ -307,6 +317,7 @@ impl Inner {
             }
             self.spawn_pull(pq);
         }
+        complete
     }
 
     /// Retires queues concurrently.
