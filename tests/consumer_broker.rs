@@ -1466,3 +1466,49 @@ fn orderly_order_holds_while_consumers_come_and_go() {
     b.shutdown_blocking().unwrap();
     c.shutdown_blocking().unwrap();
 }
+
+#[test]
+fn allocation_strategies_share_the_queues_exactly_once() {
+    require_broker();
+    use rocketmq::consumer::allocate::{
+        AllocateAveragelyByCircle, AllocateConsistentHash, AllocateStrategy,
+    };
+    let topic = unique("AllocTopic");
+    create_topic(&topic, 8);
+    let strategies: Vec<Arc<dyn AllocateStrategy>> = vec![
+        Arc::new(AllocateAveragelyByCircle),
+        Arc::new(AllocateConsistentHash::default()),
+    ];
+    for strategy in strategies {
+        let group = unique("AllocG");
+        let consumers: Vec<PushConsumer> = (0..2)
+            .map(|_| {
+                let mut cfg = config(&group);
+                cfg.allocate_strategy = strategy.clone();
+                start(cfg, &topic, "*", concurrently(&Sink::default()))
+            })
+            .collect();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let sets: Vec<BTreeSet<MessageQueue>> = consumers
+                .iter()
+                .map(|c| {
+                    c.assigned_queues()
+                        .into_iter()
+                        .filter(|q| q.topic == topic)
+                        .collect()
+                })
+                .collect();
+            let total: usize = sets.iter().map(BTreeSet::len).sum();
+            let union: BTreeSet<&MessageQueue> = sets.iter().flatten().collect();
+            if total == 8 && union.len() == 8 && sets.iter().all(|s| !s.is_empty()) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{}: {sets:?}", strategy.name());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        for c in consumers {
+            c.shutdown_blocking().unwrap();
+        }
+    }
+}
