@@ -1512,3 +1512,47 @@ fn allocation_strategies_share_the_queues_exactly_once() {
         }
     }
 }
+
+#[test]
+fn broadcasting_offsets_survive_a_restart() {
+    require_broker();
+    let topic = unique("BRTopic");
+    create_topic(&topic, 2);
+    let p = producer();
+    let group = unique("BRG");
+    let instance = unique("bcast-instance");
+    let dir = std::env::temp_dir().join(unique("bcast-restart"));
+    let cfg = || {
+        let mut c = config(&group);
+        c.message_model = MessageModel::Broadcasting;
+        c.local_offset_dir = Some(dir.clone());
+        c.client.instance_name = instance.clone();
+        c
+    };
+    let old: BTreeSet<String> = send_n(&p, &topic, 20, |_, _| {}).into_iter().collect();
+    let s1 = Sink::default();
+    let c1 = start(cfg(), &topic, "*", concurrently(&s1));
+    assert!(s1.wait(Duration::from_secs(15), |s| s.ids().is_superset(&old)));
+    let report = c1.shutdown_blocking().unwrap();
+    assert_eq!(report.offset_persist_failures, 0);
+    let new: BTreeSet<String> = send_n(&p, &topic, 10, |_, _| {}).into_iter().collect();
+    let s2 = Sink::default();
+    let c2 = start(cfg(), &topic, "*", concurrently(&s2));
+    assert!(s2.wait(Duration::from_secs(15), |s| s.ids().is_superset(&new)));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(s2.ids().is_disjoint(&old), "consumed old messages again");
+    c2.shutdown_blocking().unwrap();
+    let files = walk(&dir);
+    assert!(
+        files.iter().any(|f| f.ends_with("offsets.json")),
+        "{files:?}"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|f| f.to_string_lossy().ends_with("offsets.json.bak")),
+        "{files:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    p.shutdown_blocking().unwrap();
+}
