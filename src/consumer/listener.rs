@@ -29,6 +29,7 @@ pub struct ConsumeConcurrentlyContext {
 }
 
 impl ConsumeConcurrentlyContext {
+    /// A context with the defaults for `queue`.
     pub fn new(queue: MessageQueue) -> Self {
         ConsumeConcurrentlyContext {
             queue,
@@ -58,6 +59,7 @@ pub struct ConsumeOrderlyContext {
 }
 
 impl ConsumeOrderlyContext {
+    /// A context with the defaults for `queue`.
     pub fn new(queue: MessageQueue) -> Self {
         ConsumeOrderlyContext {
             queue,
@@ -68,6 +70,7 @@ impl ConsumeOrderlyContext {
 
 /// Consumes messages in any order, on several threads at once.
 pub trait ConcurrentlyListener: Send + Sync + 'static {
+    /// Consumes a batch; runs on a consume thread.
     fn consume(
         &self,
         msgs: &[MessageExt],
@@ -93,6 +96,7 @@ where
 
 /// Consumes the messages of each queue in queue order, one thread per queue.
 pub trait OrderlyListener: Send + Sync + 'static {
+    /// Consumes a batch of one queue, in order; runs on a consume thread.
     fn consume(&self, msgs: &[MessageExt], ctx: &mut ConsumeOrderlyContext)
         -> ConsumeOrderlyStatus;
 }
@@ -116,7 +120,9 @@ where
 /// The listener of one subscription.
 #[derive(Clone)]
 pub enum MessageListener {
+    /// Messages in any order.
     Concurrently(Arc<dyn ConcurrentlyListener>),
+    /// Messages of a queue in queue order.
     Orderly(Arc<dyn OrderlyListener>),
 }
 
@@ -139,6 +145,7 @@ impl MessageListener {
     pub fn orderly(l: impl OrderlyListener) -> Self {
         MessageListener::Orderly(Arc::new(l))
     }
+    /// Whether the listener is orderly.
     pub fn is_orderly(&self) -> bool {
         matches!(self, MessageListener::Orderly(_))
     }
@@ -147,8 +154,11 @@ impl MessageListener {
 /// What a consume hook sees.
 #[derive(Debug)]
 pub struct ConsumeHookContext<'a> {
+    /// The consumer group.
     pub group: &'a str,
+    /// The queue the messages come from.
     pub queue: &'a MessageQueue,
+    /// The messages, as the listener sees them.
     pub msgs: &'a [MessageExt],
     /// After consumption: whether it succeeded.
     pub success: Option<bool>,
@@ -159,8 +169,11 @@ pub struct ConsumeHookContext<'a> {
 /// Called around every listener call, on the consume thread. A panicking
 /// hook is contained.
 pub trait ConsumeHook: Send + Sync {
+    /// The hook's name.
     fn name(&self) -> &str;
+    /// Before the listener.
     fn before_consume(&self, _ctx: &ConsumeHookContext<'_>) {}
+    /// After the listener.
     fn after_consume(&self, _ctx: &ConsumeHookContext<'_>) {}
 }
 
@@ -168,6 +181,7 @@ pub trait ConsumeHook: Send + Sync {
 /// listener (Java's filter-message hook). Runs on a runtime worker: it must
 /// be quick and must not block.
 pub trait FilterMessageHook: Send + Sync {
+    /// The hook's name.
     fn name(&self) -> &str;
     /// True to keep the message.
     fn filter(&self, queue: &MessageQueue, msg: &MessageExt) -> bool;

@@ -402,6 +402,7 @@ pub(crate) async fn update_offset_on_broker(
 #[serde(rename_all = "camelCase", default)]
 pub struct OffsetFile {
     #[serde(with = "mq_offset_map")]
+    /// Next offset to consume per queue.
     pub offset_table: BTreeMap<MessageQueue, i64>,
 }
 

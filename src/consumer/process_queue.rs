@@ -26,6 +26,7 @@ pub const PULL_MAX_IDLE: Duration = Duration::from_millis(120_000);
 /// One cached message.
 #[derive(Debug, Clone)]
 pub struct CachedMessage {
+    /// The message.
     pub msg: Arc<MessageExt>,
     /// When its consumption started (ms), 0 before.
     pub consume_start_ms: i64,
@@ -48,6 +49,7 @@ struct State {
 /// The state of one assigned queue.
 #[derive(Debug)]
 pub struct ProcessQueue {
+    /// The queue.
     pub mq: MessageQueue,
     state: Mutex<State>,
     dropped: AtomicBool,
@@ -70,6 +72,7 @@ pub struct ProcessQueue {
 }
 
 impl ProcessQueue {
+    /// A queue pulled from `next_offset`.
     pub fn new(mq: MessageQueue, next_offset: i64) -> Self {
         let (cancel, _) = watch::channel(false);
         let now = now_ms();
@@ -102,6 +105,7 @@ impl ProcessQueue {
         self.dropped.store(true, Ordering::SeqCst);
         let _ = self.cancel.send(true);
     }
+    /// Whether the queue left (or is leaving).
     pub fn is_dropped(&self) -> bool {
         self.dropped.load(Ordering::SeqCst)
     }
@@ -110,6 +114,7 @@ impl ProcessQueue {
         self.set_dropped();
         self.removed.store(true, Ordering::SeqCst);
     }
+    /// Whether the queue is gone for good.
     pub fn is_removed(&self) -> bool {
         self.removed.load(Ordering::SeqCst)
     }
@@ -155,24 +160,31 @@ impl ProcessQueue {
 
     // ----- pull position -----------------------------------------------------
 
+    /// The next offset to pull.
     pub fn next_offset(&self) -> i64 {
         self.next_offset.load(Ordering::SeqCst)
     }
+    /// Sets the next offset to pull.
     pub fn set_next_offset(&self, offset: i64) {
         self.next_offset.store(offset, Ordering::SeqCst);
     }
+    /// The broker node the last pull suggested.
     pub fn suggest_broker_id(&self) -> i64 {
         self.suggest_broker_id.load(Ordering::Relaxed)
     }
+    /// Records the suggested broker node.
     pub fn set_suggest_broker_id(&self, id: i64) {
         self.suggest_broker_id.store(id, Ordering::Relaxed);
     }
+    /// Records a pull attempt now.
     pub fn touch_pull(&self) {
         self.last_pull_ms.store(now_ms(), Ordering::Relaxed);
     }
+    /// When the queue was last pulled (ms).
     pub fn last_pull_ms(&self) -> i64 {
         self.last_pull_ms.load(Ordering::Relaxed)
     }
+    /// When a listener last took messages of the queue (ms).
     pub fn last_consume_ms(&self) -> i64 {
         self.last_consume_ms.load(Ordering::Relaxed)
     }
@@ -183,15 +195,18 @@ impl ProcessQueue {
 
     // ----- locks (orderly) -------------------------------------------------------
 
+    /// Whether the broker lock is held (orderly).
     pub fn is_locked(&self) -> bool {
         self.locked.load(Ordering::SeqCst)
     }
+    /// Records the broker lock state; taking it renews the local lock.
     pub fn set_locked(&self, locked: bool) {
         self.locked.store(locked, Ordering::SeqCst);
         if locked {
             self.last_lock_ms.store(now_ms(), Ordering::SeqCst);
         }
     }
+    /// When the lock was last taken (ms).
     pub fn last_lock_ms(&self) -> i64 {
         self.last_lock_ms.load(Ordering::SeqCst)
     }
@@ -199,6 +214,7 @@ impl ProcessQueue {
     pub fn is_lock_expired(&self) -> bool {
         now_ms() - self.last_lock_ms() > LOCK_MAX_LIVE.as_millis() as i64
     }
+    /// Counts an unlock.
     pub fn inc_try_unlock(&self) {
         self.try_unlock_times.fetch_add(1, Ordering::Relaxed);
     }

@@ -43,14 +43,18 @@ const MIB: usize = 1024 * 1024;
 /// Settings of a lite pull consumer, with the Java client's defaults.
 #[derive(Clone)]
 pub struct LitePullConsumerConfig {
+    /// Name servers, instance name, credentials and timings.
     pub client: ClientConfig,
+    /// The consumer group.
     pub group: String,
+    /// Clustering (the group shares the queues) or broadcasting.
     pub message_model: MessageModel,
     /// Where a queue with no stored offset starts.
     pub consume_from_where: ConsumeFromWhere,
     /// For `ConsumeFromWhere::Timestamp`: ms since the epoch; `None` means
     /// half an hour before the start.
     pub consume_timestamp: Option<i64>,
+    /// How the group's queues are shared (subscribe mode).
     pub allocate_strategy: Arc<dyn AllocateStrategy>,
     /// Most messages per pull, and per poll (Java: 10).
     pub pull_batch_size: i32,
@@ -270,6 +274,7 @@ impl LitePullConsumer {
         })
     }
 
+    /// The consumer's settings.
     pub fn config(&self) -> &LitePullConsumerConfig {
         &self.inner.config
     }

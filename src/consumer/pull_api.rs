@@ -19,10 +19,15 @@ use crate::{Error, ErrorKind, Result};
 
 /// Pull sysFlag bits (`PullSysFlag`).
 pub mod sysflag {
+    /// Commit the offset in the request.
     pub const COMMIT_OFFSET: i32 = 0x1;
+    /// Long polling: the broker may hold the request.
     pub const SUSPEND: i32 = 0x2;
+    /// The request carries the expression.
     pub const SUBSCRIPTION: i32 = 0x4;
+    /// Class filter (unused by modern brokers).
     pub const CLASS_FILTER: i32 = 0x8;
+    /// A lite pull (code 361).
     pub const LITE_PULL: i32 = 0x10;
 
     /// Java's `buildSysFlag`.
@@ -74,10 +79,15 @@ pub enum PullStatus {
 /// The outcome of one pull.
 #[derive(Debug, Clone)]
 pub struct PullResult {
+    /// How the pull ended.
     pub status: PullStatus,
+    /// The offset to pull next.
     pub next_begin_offset: i64,
+    /// The queue's first offset.
     pub min_offset: i64,
+    /// One past the queue's last offset.
     pub max_offset: i64,
+    /// The broker node to pull from next.
     pub suggest_which_broker_id: i64,
     /// Messages that passed the client-side filters.
     pub msgs: Vec<MessageExt>,
@@ -88,19 +98,27 @@ pub struct PullResult {
 /// The arguments of one pull.
 #[derive(Debug, Clone)]
 pub struct PullArgs<'a> {
+    /// The consumer group.
     pub group: &'a str,
+    /// The queue.
     pub mq: &'a MessageQueue,
+    /// The offset to pull from.
     pub offset: i64,
+    /// Most messages to return.
     pub max_nums: i32,
+    /// Most bytes to return (5.x).
     pub max_bytes: Option<i32>,
     /// Pull sysFlag, commit-offset bit included when wanted.
     pub sys_flag: i32,
+    /// The offset to commit with the commit-offset bit.
     pub commit_offset: i64,
     /// How long the broker may hold the request (long polling).
     pub suspend: Duration,
     /// The expression, sent when the subscription bit is set.
     pub subscription: Option<&'a str>,
+    /// The subscription version, as in the heartbeat.
     pub sub_version: i64,
+    /// `TAG` or `SQL92`.
     pub expression_type: &'a str,
     /// The broker node to pull from (0: master).
     pub broker_id: i64,

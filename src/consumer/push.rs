@@ -38,9 +38,11 @@ const SHUT_DOWN: u8 = 3;
 /// Settings of a push consumer, with the Java client's defaults.
 #[derive(Clone)]
 pub struct PushConsumerConfig {
+    /// Name servers, instance name, credentials and timings.
     pub client: ClientConfig,
     /// The consumer group.
     pub group: String,
+    /// Clustering (the group shares the queues) or broadcasting.
     pub message_model: MessageModel,
     /// Where a group with no stored offset starts.
     pub consume_from_where: ConsumeFromWhere,
@@ -313,6 +315,7 @@ impl PushConsumer {
         })
     }
 
+    /// The consumer's settings.
     pub fn config(&self) -> &PushConsumerConfig {
         &self.inner.config
     }
@@ -497,6 +500,7 @@ impl PushConsumer {
         self.inner.paused.send_replace(false);
     }
 
+    /// Whether pulling is paused.
     pub fn is_paused(&self) -> bool {
         *self.inner.paused.borrow()
     }
