@@ -1556,3 +1556,28 @@ fn broadcasting_offsets_survive_a_restart() {
     let _ = std::fs::remove_dir_all(&dir);
     p.shutdown_blocking().unwrap();
 }
+
+#[test]
+fn async_shutdown_works_from_a_foreign_runtime() {
+    require_broker();
+    let topic = unique("FRTopic");
+    create_topic(&topic, 1);
+    let c = start(
+        config(&unique("FRG")),
+        &topic,
+        "*",
+        concurrently(&Sink::default()),
+    );
+    let l = LitePullConsumer::new(lite_config(&unique("FRL"))).unwrap();
+    l.subscribe(&topic, "*").unwrap();
+    l.start().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    // A runtime without timers: shutdown must not depend on the caller's runtime.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let report = rt.block_on(c.shutdown()).unwrap();
+    assert!(report.drained && report.threads_joined, "{report:?}");
+    rt.block_on(l.shutdown());
+    assert!(l.poll(Duration::from_millis(1)).is_err());
+}

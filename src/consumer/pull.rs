@@ -646,7 +646,22 @@ impl LitePullConsumer {
     /// Stops pulling, commits (when auto-committing), unregisters and
     /// releases the client instance. Idempotent.
     pub async fn shutdown(&self) {
-        let inner = &self.inner;
+        // On the library's runtime, whatever runtime the caller uses.
+        let inner = self.inner.clone();
+        let _ = crate::runtime::handle()
+            .spawn(async move { inner.shutdown().await })
+            .await;
+    }
+
+    /// [`shutdown`](Self::shutdown) from a plain thread.
+    pub fn shutdown_blocking(&self) -> Result<()> {
+        crate::runtime::block_on(self.shutdown())
+    }
+}
+
+impl Inner {
+    async fn shutdown(self: &Arc<Self>) {
+        let inner = self;
         {
             let _g = inner.lifecycle.lock();
             if inner.state.swap(SHUT_DOWN, Ordering::AcqRel) != RUNNING {
@@ -675,11 +690,6 @@ impl LitePullConsumer {
         if let Some(i) = instance {
             i.unregister_consumer(&inner.group_on_wire()).await;
         }
-    }
-
-    /// [`shutdown`](Self::shutdown) from a plain thread.
-    pub fn shutdown_blocking(&self) -> Result<()> {
-        crate::runtime::block_on(self.shutdown())
     }
 }
 

@@ -553,7 +553,15 @@ impl PushConsumer {
     /// consumed by then are not committed and come again. Idempotent. An
     /// error when called from one of this consumer's listeners.
     pub async fn shutdown(&self) -> Result<ShutdownReport> {
-        self.inner.shutdown().await
+        if self.inner.in_own_listener() {
+            return Err(own_listener_error());
+        }
+        // On the library's runtime, whatever runtime the caller uses.
+        let inner = self.inner.clone();
+        crate::runtime::handle()
+            .spawn(async move { inner.shutdown().await })
+            .await
+            .map_err(|e| Error::new(ErrorKind::Internal, format!("shutdown failed: {e}")))?
     }
 
     /// [`shutdown`](Self::shutdown) from a plain (non-runtime) thread.
