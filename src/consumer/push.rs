@@ -781,25 +781,42 @@ impl Inner {
         if self.in_own_listener() {
             return Err(own_listener_error());
         }
-        {
+        let clean = ShutdownReport {
+            drained: true,
+            offset_persist_failures: 0,
+            threads_joined: true,
+        };
+        let state = {
             let _g = self.lifecycle.lock();
-            match self.state.load(Ordering::Acquire) {
-                CREATED => {
-                    self.state.store(SHUT_DOWN, Ordering::Release);
-                    return Ok(ShutdownReport {
-                        drained: true,
-                        offset_persist_failures: 0,
-                        threads_joined: true,
-                    });
-                }
+            let state = self.state.load(Ordering::Acquire);
+            match state {
+                CREATED => self.state.store(SHUT_DOWN, Ordering::Release),
                 RUNNING => self.state.store(STOPPING, Ordering::Release),
-                _ => {
-                    return Ok(self.last_report.lock().clone().unwrap_or(ShutdownReport {
-                        drained: true,
-                        offset_persist_failures: 0,
-                        threads_joined: true,
-                    }))
+                _ => {}
+            }
+            state
+        };
+        match state {
+            CREATED => {
+                *self.last_report.lock() = Some(clean.clone());
+                return Ok(clean);
+            }
+            RUNNING => {}
+            _ => {
+                // Another call is shutting down: wait for its report.
+                let give_up = tokio::time::Instant::now()
+                    + self.config.shutdown_timeout
+                    + Duration::from_secs(5);
+                while self.state.load(Ordering::Acquire) != SHUT_DOWN
+                    && tokio::time::Instant::now() < give_up
+                {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                 }
+                return Ok(self.last_report.lock().clone().unwrap_or(ShutdownReport {
+                    drained: false,
+                    offset_persist_failures: 0,
+                    threads_joined: false,
+                }));
             }
         }
         let deadline = tokio::time::Instant::now() + self.config.shutdown_timeout;
@@ -1274,6 +1291,7 @@ mod tests {
         // Not started: shutdown is a no-op that succeeds.
         let r = c.shutdown_blocking().unwrap();
         assert!(r.drained && r.threads_joined);
+        assert_eq!(c.shutdown_blocking().unwrap(), r);
         assert!(c.start().is_err());
     }
 
