@@ -232,3 +232,44 @@ async fn pull_loop(me: Arc<Inner>, pq: Arc<ProcessQueue>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consumer::{PushConsumer, PushConsumerConfig};
+    use crate::protocol::MessageQueue;
+
+    #[test]
+    fn topic_limits_are_shared_by_the_topics_queues() {
+        let mut cfg = PushConsumerConfig::new("127.0.0.1:9876", "G");
+        cfg.pull_threshold_for_queue = 1000;
+        cfg.pull_threshold_size_for_queue = 100;
+        let c = PushConsumer::new(cfg.clone()).unwrap();
+        assert_eq!(c.inner.queue_limits("T"), (1000, 100));
+        cfg.pull_threshold_for_topic = Some(100);
+        cfg.pull_threshold_size_for_topic = Some(10);
+        let c = PushConsumer::new(cfg).unwrap();
+        assert_eq!(c.inner.queue_limits("T"), (100, 10), "no queue yet");
+        for i in 0..4 {
+            let mq = MessageQueue::new("T", "b", i);
+            c.inner
+                .pqs
+                .lock()
+                .insert(mq.clone(), Arc::new(ProcessQueue::new(mq, 0)));
+        }
+        let other = MessageQueue::new("U", "b", 0);
+        c.inner
+            .pqs
+            .lock()
+            .insert(other.clone(), Arc::new(ProcessQueue::new(other, 0)));
+        assert_eq!(c.inner.queue_limits("T"), (25, 2));
+        assert_eq!(c.inner.queue_limits("U"), (100, 10));
+        // Dropped queues do not count.
+        for pq in c.inner.pqs.lock().values() {
+            if pq.mq.topic == "T" && pq.mq.queue_id > 0 {
+                pq.set_dropped();
+            }
+        }
+        assert_eq!(c.inner.queue_limits("T"), (100, 10));
+    }
+}
