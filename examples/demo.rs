@@ -89,7 +89,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         MessageListener::concurrently(
             move |msgs: &[MessageExt], _ctx: &mut ConsumeConcurrentlyContext| {
                 for m in msgs {
-                    let _ = mtx.lock().map(|tx| tx.send(m.clone()));
+                    if let Ok(tx) = mtx.lock() {
+                        let _ = tx.send(m.clone());
+                    }
                 }
                 ConsumeConcurrentlyStatus::ConsumeSuccess
             },
