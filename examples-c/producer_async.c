@@ -1,12 +1,14 @@
 /*
  * Asynchronous sends: 200 messages, each with its own user data; every
- * callback must run exactly once with a good result, on a thread other than
- * the sender's, and every user data must be finalized exactly once.
+ * callback must run exactly once with a good result, on a library thread
+ * (not the sender's) that blocks SIGPIPE, and every user data must be
+ * finalized exactly once.
  */
 
 #include "common.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 
 #define N 200
@@ -20,11 +22,15 @@ static atomic_int callbacks = 0;
 static atomic_int good = 0;
 static atomic_int freed = 0;
 static atomic_int on_main_thread = 0;
+static atomic_int sigpipe_unblocked = 0;
 static pthread_t main_thread;
 
 static void on_sent(void *user_data, const rmq_send_result_t *result, const rmq_error_t *error) {
     struct send_ctx *ctx = user_data;
     if (pthread_equal(pthread_self(), main_thread)) atomic_fetch_add(&on_main_thread, 1);
+    sigset_t mask;
+    pthread_sigmask(SIG_BLOCK, NULL, &mask);
+    if (sigismember(&mask, SIGPIPE) != 1) atomic_fetch_add(&sigpipe_unblocked, 1);
     if (error != NULL) {
         fprintf(stderr, "send %d failed: %s\n", ctx->index, rmq_error_message(error));
     } else if (result != NULL && rmq_send_result_status(result) == RMQ_SEND_OK &&
@@ -69,6 +75,7 @@ int main(void) {
     EXPECT(atomic_load(&good) == N);
     EXPECT(atomic_load(&freed) == N);
     EXPECT(atomic_load(&on_main_thread) == 0);
+    EXPECT(atomic_load(&sigpipe_unblocked) == 0);
     printf("%d callbacks, %d good, %d user data freed\n", atomic_load(&callbacks),
            atomic_load(&good), atomic_load(&freed));
 

@@ -40,7 +40,12 @@ fn main() {
     let resp = block_on(client.invoke(&broker, req, Duration::from_secs(10)))
         .unwrap()
         .expect("create topic");
-    assert_eq!(resp.code, response::SUCCESS, "create topic: {:?}", resp.remark);
+    assert_eq!(
+        resp.code,
+        response::SUCCESS,
+        "create topic: {:?}",
+        resp.remark
+    );
 
     let producer = Producer::new(ProducerConfig::new(
         namesrv,
