@@ -43,6 +43,12 @@ int main(int argc, char **argv) {
             EXPECT(rmq_message_view_property_at(reply, k, &name, &value));
             EXPECT(name != NULL && value != NULL);
         }
+        /* NULL arguments next to a real view give the documented defaults. */
+        const char *v0 = NULL;
+        EXPECT(rmq_message_view_property(reply, NULL) == NULL);
+        EXPECT(!rmq_message_view_property_at(reply, 0, NULL, &v0));
+        EXPECT(!rmq_message_view_property_at(reply, n, &v0, &v0));
+        EXPECT(rmq_message_view_body(reply, NULL) == got);
         rmq_message_view_t *keep = rmq_message_view_clone(reply);
         rmq_message_view_free(reply);
         printf("reply %d: %.*s (topic %s)\n", i, (int)len, (const char *)rmq_message_view_body(keep, NULL),

@@ -50,6 +50,17 @@ record "install (SONAME $(readelf -d "$prefix/lib/librocketmq.so" | sed -n 's/.*
 record "build reply_responder" $?
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 
+# Every exported symbol carries the rmq_ prefix.
+others=$(nm -D --defined-only "$prefix/lib/librocketmq.so" | awk '{print $3}' | grep -vc '^rmq_')
+record "exported symbols all rmq_ ($(nm -D --defined-only "$prefix/lib/librocketmq.so" | grep -c ' rmq_') of them)" "$others"
+# The header stands alone in C99 and C++11.
+printf '#include "rocketmq.h"\nint main(void) { return rmq_version_number() == RMQ_VERSION_NUMBER ? 0 : 1; }\n' \
+    >"$build/header_check.c"
+$CC -std=c99 -Wall -Wextra -Werror -pedantic -I"$prefix/include" -fsyntax-only "$build/header_check.c" &&
+    ${CXX:-c++} -x c++ -std=c++11 -Wall -Wextra -Werror -pedantic -I"$prefix/include" -fsyntax-only \
+        "$build/header_check.c"
+record "header compiles alone (C99, C++11)" $?
+
 echo "== compiling the examples with $CFLAGS"
 for ex in $EXAMPLES; do
     # shellcheck disable=SC2046
