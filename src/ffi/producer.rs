@@ -580,6 +580,54 @@ mod tests {
         rmq_producer_free(std::ptr::null_mut());
     }
 
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static ERRORS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static FREES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    unsafe extern "C" fn on_done(
+        _: *mut c_void,
+        r: *const rmq_send_result_t,
+        e: *const rmq_error_t,
+    ) {
+        CALLS.fetch_add(1, Ordering::SeqCst);
+        if r.is_null() && !e.is_null() {
+            ERRORS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    unsafe extern "C" fn on_free(_: *mut c_void) {
+        FREES.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn slot(state: &Arc<HandleState>, submitted: bool) -> Slot {
+        Slot {
+            job: Mutex::new(Some(AsyncJob {
+                cb: on_done,
+                user_data: UserData::new(std::ptr::null_mut(), Some(on_free)),
+                state: state.clone(),
+                _pending: state.pending_callback(),
+            })),
+            submitted: AtomicBool::new(submitted),
+        }
+    }
+
+    #[test]
+    fn a_send_the_engine_drops_still_completes_once() {
+        let state = HandleState::new();
+        // Refused before submission: neither the callback nor the finalizer runs.
+        drop(slot(&state, false));
+        state.wait_callbacks();
+        assert_eq!(
+            (CALLS.load(Ordering::SeqCst), FREES.load(Ordering::SeqCst)),
+            (0, 0)
+        );
+        // Submitted, then dropped uncompleted: completed once with an error.
+        drop(slot(&state, true));
+        state.wait_callbacks();
+        assert_eq!(CALLS.load(Ordering::SeqCst), 1);
+        assert_eq!(ERRORS.load(Ordering::SeqCst), 1);
+        assert_eq!(FREES.load(Ordering::SeqCst), 1);
+    }
+
     #[test]
     fn a_panic_poisons_the_handle() {
         let p = new_producer();
