@@ -11,6 +11,7 @@ pub mod client;
 pub mod common;
 pub mod consumer;
 pub mod error;
+pub mod log;
 pub mod producer;
 pub mod protocol;
 pub mod remoting;

@@ -13,6 +13,23 @@ use crate::{Error, Result};
 
 static RUNTIME: OnceCell<Runtime> = OnceCell::new();
 
+/// A function every library thread runs first (runtime workers, blocking
+/// threads, callback threads). Set through [`set_thread_start_hook`].
+static THREAD_START_HOOK: OnceCell<fn()> = OnceCell::new();
+
+/// Installs `hook`, run at the start of every library thread created from now
+/// on (the C API uses it to block SIGPIPE there). Only the first call counts;
+/// returns whether this call installed it.
+pub fn set_thread_start_hook(hook: fn()) -> bool {
+    THREAD_START_HOOK.set(hook).is_ok()
+}
+
+fn run_thread_start_hook() {
+    if let Some(hook) = THREAD_START_HOOK.get() {
+        hook();
+    }
+}
+
 /// The shared multi-thread runtime, created on first use.
 pub fn handle() -> Handle {
     RUNTIME
@@ -25,6 +42,7 @@ pub fn handle() -> Handle {
             tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(workers)
                 .thread_name("rocketmq-io")
+                .on_thread_start(run_thread_start_hook)
                 .enable_all()
                 .build()
                 .expect("the tokio runtime could not be created")
@@ -66,8 +84,11 @@ impl CallbackThread {
         let join = thread::Builder::new()
             .name(name.to_owned())
             .spawn(move || {
+                run_thread_start_hook();
                 while let Ok(job) = rx.recv() {
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+                        crate::log::error("callback", format_args!("a callback panicked"));
+                    }
                 }
             })
             .expect("a callback thread could not be spawned");
@@ -116,10 +137,16 @@ impl Drop for CallbackThread {
     }
 }
 
+static COMPLETION: Lazy<CallbackThread> = Lazy::new(|| CallbackThread::spawn("rocketmq-callback"));
+
 /// The process-wide thread for send-completion callbacks.
 pub fn completion_thread() -> &'static CallbackThread {
-    static T: Lazy<CallbackThread> = Lazy::new(|| CallbackThread::spawn("rocketmq-callback"));
-    &T
+    &COMPLETION
+}
+
+/// Whether the calling thread is the completion thread (without creating it).
+pub fn completion_thread_is_current() -> bool {
+    Lazy::get(&COMPLETION).is_some_and(|t| t.is_current())
 }
 
 #[cfg(test)]

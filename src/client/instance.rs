@@ -452,7 +452,12 @@ impl ClientInstance {
                 Err(e) if e.kind() == ErrorKind::NoRoute => {
                     // Keep the last known route; the topic may be re-created.
                 }
-                Err(_) => {}
+                Err(e) => {
+                    crate::log::warn(
+                        "client",
+                        format_args!("refreshing the route of {topic} failed: {e}"),
+                    );
+                }
             }
         }
     }
@@ -575,7 +580,13 @@ impl ClientInstance {
         let futs = addrs.into_iter().map(|addr| {
             let body = body.clone();
             async move {
-                let ok = self.heartbeat_one(&addr, body).await.is_ok();
+                let ok = match self.heartbeat_one(&addr, body).await {
+                    Ok(()) => true,
+                    Err(e) => {
+                        crate::log::warn("client", format_args!("heartbeat to {addr} failed: {e}"));
+                        false
+                    }
+                };
                 (addr, ok)
             }
         });

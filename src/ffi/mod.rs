@@ -1,11 +1,27 @@
 //! The C ABI (`include/rocketmq.h`). The only module allowed to use `unsafe`.
+//!
+//! One file per C object family; `boundary` (panic boundary, argument
+//! checks), `handle` (state shared by long-lived handles), `userdata`,
+//! `cstr` and `signals` are the infrastructure they share.
 #![allow(unsafe_code)]
+// The exports take raw pointers by design; their contract is in the header.
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
 
-use std::ffi::c_char;
+mod boundary;
+mod cstr;
+mod handle;
+mod signals;
+mod userdata;
 
-/// The library version as a static NUL-terminated string ("MAJOR.MINOR.PATCH").
-/// Never NULL; the string lives as long as the library is loaded.
-#[no_mangle]
-pub extern "C" fn rmq_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
-}
+pub mod config;
+pub mod error;
+pub mod log;
+pub mod message;
+pub mod message_queue;
+pub mod message_view;
+pub mod producer;
+pub mod send_result;
+pub mod transaction;
+pub mod version;
+
+pub use userdata::rmq_free_cb;

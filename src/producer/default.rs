@@ -161,6 +161,10 @@ impl Producer {
         instance.register_producer(Arc::new(Handle(Arc::downgrade(&self.inner))))?;
         *self.inner.instance.write() = Some(instance);
         self.inner.state.store(RUNNING, Ordering::Release);
+        crate::log::info(
+            "producer",
+            format_args!("producer group {} started", self.inner.config.group),
+        );
         Ok(())
     }
 
@@ -181,16 +185,30 @@ impl Producer {
             .config
             .max_inflight_async
             .min(Semaphore::MAX_PERMITS) as u32;
-        let _ = tokio::time::timeout(
+        let drained = tokio::time::timeout(
             self.inner.config.send_timeout,
             self.inner.inflight_count.acquire_many(max),
         )
         .await;
+        if drained.is_err() {
+            crate::log::warn(
+                "producer",
+                format_args!(
+                    "producer group {}: async sends still in flight after {} ms; they fail",
+                    self.inner.config.group,
+                    self.inner.config.send_timeout.as_millis()
+                ),
+            );
+        }
         if let Some(instance) = instance {
             instance
                 .unregister_producer(&self.inner.group_on_wire())
                 .await;
         }
+        crate::log::info(
+            "producer",
+            format_args!("producer group {} shut down", self.inner.config.group),
+        );
     }
 
     /// [`shutdown`](Self::shutdown) from a plain (non-runtime) thread.
@@ -762,6 +780,15 @@ impl Inner {
                         .update_fault_item(&q.broker_name, elapsed, isolate, !isolate);
                     if !retry {
                         return Err(e);
+                    }
+                    if attempt + 1 < attempts {
+                        crate::log::info(
+                            "producer",
+                            format_args!(
+                                "send to {topic} on {} failed ({e}); retrying on another queue",
+                                q.broker_name
+                            ),
+                        );
                     }
                     last_err = Some(e);
                 }

@@ -117,11 +117,21 @@ impl TransactionProducer {
                         return;
                     };
                     let req = RemotingCommand::request(request::END_TRANSACTION, end.to_ext());
-                    let _ = crate::runtime::block_on(instance.remoting().invoke_oneway(
+                    crate::log::debug(
+                        "transaction",
+                        format_args!("check-back of {} answered {state:?}", end.msg_id),
+                    );
+                    let sent = crate::runtime::block_on(instance.remoting().invoke_oneway(
                         &addr,
                         req,
                         Duration::from_secs(3),
                     ));
+                    if let Ok(Err(e)) = sent {
+                        crate::log::warn(
+                            "transaction",
+                            format_args!("answering a check-back to {addr} failed: {e}"),
+                        );
+                    }
                 });
             },
         ));
