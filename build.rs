@@ -1,6 +1,10 @@
 //! Build script: optionally regenerates the C header from the Rust sources.
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    // An ELF SONAME, so that `-lrocketmq` links and ctypes.util.find_library finds the library.
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,librocketmq.so");
+    }
     #[cfg(feature = "gen-headers")]
     generate_headers();
 }

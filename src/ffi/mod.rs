@@ -1,6 +1,9 @@
 //! The C ABI (`include/rocketmq.h`). The only module allowed to use `unsafe`.
 #![allow(unsafe_code)]
 
+/// cbindgen:ignore
+pub mod compat;
+
 use std::ffi::c_char;
 
 /// The library version as a static NUL-terminated string ("MAJOR.MINOR.PATCH").
