@@ -79,8 +79,9 @@ CProducer* CreateTransactionProducer(const char* groupId, CLocalTransactionCheck
 
 /*
  * Shuts the producer down if it is running, then frees it; no transaction
- * callback runs after this returns. NULL_POINTER for NULL. Do not call it
- * from inside one of this producer's callbacks.
+ * callback runs after this returns. NULL_POINTER for NULL;
+ * PRODUCER_START_FAILED (and nothing freed) when called inside one of this
+ * producer's transaction callbacks.
  */
 int DestroyProducer(CProducer* producer);
 
@@ -93,7 +94,8 @@ int StartProducer(CProducer* producer);
 
 /*
  * Stops the producer after its in-flight sends (OK when not running).
- * PRODUCER_START_FAILED if it could not be stopped.
+ * PRODUCER_START_FAILED if it could not be stopped, or when called inside
+ * one of this producer's transaction callbacks (which would wait for itself).
  */
 int ShutdownProducer(CProducer* producer);
 

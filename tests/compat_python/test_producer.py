@@ -134,7 +134,7 @@ def test_transaction_producer():
     seen = {}
 
     def on_local_execute(msg, user_args):
-        seen['local'] = (msg.body, user_args)
+        seen['local'] = (msg.body, user_args, msg.id)
         return TransactionStatus.UNKNOWN
 
     def on_check(msg):
@@ -149,7 +149,7 @@ def test_transaction_producer():
         topic = name('transaction')
         ret = producer.send_message_in_transaction(new_message(topic=topic), on_local_execute, None)
         check_result(ret)
-        assert seen['local'] == (b'XXXX', None)
+        assert seen['local'] == (b'XXXX', None, ret.msg_id)
         # The local broker checks UNKNOWN half messages back after a few seconds.
         assert checked.wait(90), 'the broker never checked the transaction back'
         body, check_topic, msg_id, prop = seen['check']

@@ -34,7 +34,7 @@ use crate::producer::{
     LocalTransactionState, Producer, ProducerConfig, SendResult, TransactionListener,
     TransactionProducer,
 };
-use crate::protocol::message::{Message, MessageExt};
+use crate::protocol::message::{property, Message, MessageExt};
 use crate::protocol::MessageQueue;
 use crate::{Error, ErrorKind};
 
@@ -192,6 +192,24 @@ impl Engine {
     }
 }
 
+thread_local! {
+    /// The producer whose transaction callback runs on this thread (0: none).
+    static IN_TX_CALLBACK: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs a transaction callback of `handle`, marking the thread meanwhile.
+fn in_callback<R>(handle: SendPtr, f: impl FnOnce() -> R) -> R {
+    let previous = IN_TX_CALLBACK.with(|c| c.replace(handle.0));
+    let r = f();
+    IN_TX_CALLBACK.with(|c| c.set(previous));
+    r
+}
+
+/// Whether the calling thread is inside a transaction callback of `handle`.
+fn inside_own_callback(handle: *mut CProducer) -> bool {
+    IN_TX_CALLBACK.with(|c| c.get()) == handle as usize
+}
+
 /// The user's per-call executor, passed to the engine through its `arg`.
 struct ExecCtx {
     executor: CLocalTransactionExecutorCallback,
@@ -209,13 +227,13 @@ impl TransactionListener for CompatListener {
         // SAFETY: `arg` is the address of the ExecCtx that SendMessageTransaction
         // keeps alive while the engine runs this, synchronously, on its thread.
         let ctx = unsafe { &*(arg as *const ExecCtx) };
-        let status = unsafe {
+        let status = in_callback(self.handle, || unsafe {
             (ctx.executor)(
                 self.handle.get(),
                 ctx.msg.get(),
                 ctx.user_data.get::<c_void>(),
             )
-        };
+        });
         to_state(status)
     }
 
@@ -225,13 +243,13 @@ impl TransactionListener for CompatListener {
             return LocalTransactionState::Unknown;
         };
         let mut view = CMessage::from_ext(msg);
-        let status = unsafe {
+        let status = in_callback(self.handle, || unsafe {
             checker(
                 self.handle.get(),
                 &mut view,
                 self.tx.user_data.get::<c_void>(),
             )
-        };
+        });
         to_state(status)
     }
 }
@@ -392,14 +410,21 @@ pub unsafe extern "C" fn CreateTransactionProducer(
 }
 
 /// Shuts the producer down if it is running, then frees it; no transaction
-/// callback runs after this returns. NULL_POINTER for NULL. Do not call it
-/// from inside one of this producer's callbacks.
+/// callback runs after this returns. NULL_POINTER for NULL;
+/// PRODUCER_START_FAILED (and nothing freed) when called inside one of this
+/// producer's transaction callbacks.
 #[no_mangle]
 pub unsafe extern "C" fn DestroyProducer(producer: *mut CProducer) -> c_int {
     guard(NULL_POINTER, || {
         let Some(p) = producer_ref(producer, "DestroyProducer") else {
             return NULL_POINTER;
         };
+        if inside_own_callback(producer) {
+            return fail(
+                PRODUCER_START_FAILED,
+                "DestroyProducer: called inside one of this producer's transaction callbacks",
+            );
+        }
         if let Kind::Transaction(tx) = &p.kind {
             *tx.alive.write() = false;
         }
@@ -429,13 +454,20 @@ pub unsafe extern "C" fn StartProducer(producer: *mut CProducer) -> c_int {
 }
 
 /// Stops the producer after its in-flight sends (OK when not running).
-/// PRODUCER_START_FAILED if it could not be stopped.
+/// PRODUCER_START_FAILED if it could not be stopped, or when called inside
+/// one of this producer's transaction callbacks (which would wait for itself).
 #[no_mangle]
 pub unsafe extern "C" fn ShutdownProducer(producer: *mut CProducer) -> c_int {
     guard(PRODUCER_START_FAILED, || {
         let Some(p) = producer_ref(producer, "ShutdownProducer") else {
             return NULL_POINTER;
         };
+        if inside_own_callback(producer) {
+            return fail(
+                PRODUCER_START_FAILED,
+                "ShutdownProducer: called inside one of this producer's transaction callbacks",
+            );
+        }
         match p.shutdown() {
             Ok(()) => OK,
             Err(e) => fail(
@@ -1050,7 +1082,20 @@ pub unsafe extern "C" fn SendMessageTransaction(
             msg: SendPtr::new(msg),
             user_data: SendPtr::new(userData),
         };
-        match tp.send_message_in_transaction(m.to_message(), &ctx as *const ExecCtx as usize) {
+        // The executor sees the caller's message carrying the id it is sent
+        // with (GetMessageId); the message is left as it was afterwards.
+        let mut outgoing = m.to_message();
+        let had_key = outgoing.unique_key().is_some();
+        if !had_key {
+            let key = crate::protocol::msg_id::new_unique_key();
+            (*msg).set_property(property::UNIQ_KEY, &key);
+            outgoing.set_unique_key(key);
+        }
+        let sent = tp.send_message_in_transaction(outgoing, &ctx as *const ExecCtx as usize);
+        if !had_key {
+            (*msg).props.remove(property::UNIQ_KEY);
+        }
+        match sent {
             Ok(r) => {
                 result.write(CSendResult::from_result(&r.send));
                 OK
@@ -1109,6 +1154,21 @@ mod tests {
             assert!(
                 CreateTransactionProducer(std::ptr::null(), None, std::ptr::null_mut()).is_null()
             );
+        }
+    }
+
+    #[test]
+    fn no_shutdown_or_destroy_inside_own_transaction_callbacks() {
+        unsafe {
+            let p =
+                CreateTransactionProducer(c"compat_unit_tx".as_ptr(), None, std::ptr::null_mut());
+            let other = CreateProducer(c"compat_unit_other".as_ptr());
+            in_callback(SendPtr::new(p), || {
+                assert_eq!(ShutdownProducer(p), PRODUCER_START_FAILED);
+                assert_eq!(DestroyProducer(p), PRODUCER_START_FAILED);
+                assert_eq!(DestroyProducer(other), OK);
+            });
+            assert_eq!(DestroyProducer(p), OK);
         }
     }
 
