@@ -12,7 +12,7 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 [ -f "$libdir/librocketmq.so" ] || { echo "no librocketmq.so in $libdir (cargo build --release)" >&2; exit 2; }
 
-progs="producer_sync producer_async producer_oneway producer_orderly producer_batch producer_transaction"
+progs="producer_sync producer_async producer_oneway producer_orderly producer_batch producer_transaction push_consumer pull_consumer"
 for p in $progs; do
   ${CC:-cc} -std=c99 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -I"$repo/include" \
     "$here/$p.c" -L"$libdir" -lrocketmq -lpthread -o "$out/$p"
@@ -21,14 +21,20 @@ echo "built: $progs"
 
 run="$(date +%s)_$$"
 pass=0; fail=0
-for p in $progs; do
-  topic="compat_c_${p#producer_}_$run"
-  group="compat_c_${p#producer_}_group_$run"
-  echo "== $p ($topic)"
-  if LD_LIBRARY_PATH="$libdir" timeout 180 "$out/$p" "$namesrv" "$topic" "$group"; then
-    pass=$((pass + 1)); echo "== $p: PASS"
+# name, program, extra arguments
+cases="producer_sync:producer_sync: producer_async:producer_async: producer_oneway:producer_oneway:
+producer_orderly:producer_orderly: producer_batch:producer_batch: producer_transaction:producer_transaction:
+push_consumer:push_consumer: push_consumer_orderly:push_consumer:20,orderly pull_consumer:pull_consumer:"
+for c in $cases; do
+  name="${c%%:*}"; rest="${c#*:}"; p="${rest%%:*}"; extra="${rest#*:}"
+  topic="compat_c_${name}_$run"
+  group="compat_c_${name}_group_$run"
+  echo "== $name ($topic)"
+  # shellcheck disable=SC2086
+  if LD_LIBRARY_PATH="$libdir" timeout 180 "$out/$p" "$namesrv" "$topic" "$group" ${extra//,/ }; then
+    pass=$((pass + 1)); echo "== $name: PASS"
   else
-    fail=$((fail + 1)); echo "== $p: FAIL"
+    fail=$((fail + 1)); echo "== $name: FAIL"
   fi
 done
 echo "C examples (drop-in API): $pass passed, $fail failed"

@@ -2,12 +2,8 @@
 /*
  * librocketmq: the rocketmq-client-cpp C API.
  *
- * `CPullConsumer.h`: pull consumers (the caller picks queues and offsets).
- *
- * The handle keeps its settings. Starting, fetching queues and pulling need
- * the consumer engine, which this build does not have yet: they report
- * PULLCONSUMER_START_FAILED, PULLCONSUMER_FETCH_MQ_FAILED and E_BROKER_TIMEOUT
- * with the reason.
+ * `CPullConsumer.h`: pull consumers: the caller lists a topic's queues and
+ * pulls from the offsets it chooses; it keeps its offsets itself.
  */
 
 #ifndef __C_PULL_CONSUMER_H__
@@ -32,8 +28,9 @@ CPullConsumer* CreatePullConsumer(const char* groupId);
 int DestroyPullConsumer(CPullConsumer* consumer);
 
 /*
- * Starts the consumer. In this build: PULLCONSUMER_START_FAILED (the engine
- * is not available yet).
+ * Starts the consumer (needed before FetchSubscriptionMessageQueues and
+ * Pull; OK when already running). PULLCONSUMER_START_FAILED with the reason
+ * otherwise (no name server address, invalid group, TLS requested, ...).
  */
 int StartPullConsumer(CPullConsumer* consumer);
 
@@ -74,12 +71,12 @@ int SetPullConsumerSsl(CPullConsumer* consumer, int enableSsl);
 int SetPullConsumerSslPropertyFile(CPullConsumer* consumer, const char* sslPropertyFile);
 
 /*
- * Returns the readable queues of `topic` in `*mqs` (an array of `*size`
- * queues to free with `ReleaseSubscriptionMessageQueue`). NULL_POINTER for
- * a NULL argument. On failure `*mqs` is NULL, `*size` 0 and the result
- * PULLCONSUMER_FETCH_MQ_FAILED (rocketmq-client-cpp returned OK with no
- * queues when the route lookup failed). In this build it always fails: the
- * engine is not available yet.
+ * Returns the readable queues of `topic` (looked up at the name server) in
+ * `*mqs`, an array of `*size` queues to free with
+ * `ReleaseSubscriptionMessageQueue` (never NULL on OK, even when empty).
+ * NULL_POINTER for a NULL argument. On failure `*mqs` is NULL, `*size` 0
+ * and the result PULLCONSUMER_FETCH_MQ_FAILED with the reason, also for a
+ * failed route lookup (rocketmq-client-cpp answered OK with no queues).
  */
 int FetchSubscriptionMessageQueues(CPullConsumer* consumer, const char* topic, CMessageQueue** mqs, int* size);
 
@@ -88,9 +85,11 @@ int ReleaseSubscriptionMessageQueue(CMessageQueue* mqs);
 
 /*
  * Pulls up to `maxNums` messages of `mq` from `offset` matching the tag
- * expression, without waiting at the broker. Failures (NULL arguments,
- * offset < 0, maxNums <= 0, network errors) give E_BROKER_TIMEOUT and a
- * recorded error. In this build it always fails: the engine is not available yet.
+ * expression ("*", "TagA || TagB"), without waiting at the broker (10 s
+ * timeout). Offsets are not committed. Failures (NULL arguments, offset < 0,
+ * maxNums <= 0, a consumer not started, network or broker errors) give
+ * E_BROKER_TIMEOUT and a recorded error. Release every result with
+ * `ReleasePullResult`.
  */
 CPullResult Pull(CPullConsumer* consumer, const CMessageQueue* mq, const char* subExpression, long long offset, int maxNums);
 

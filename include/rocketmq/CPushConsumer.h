@@ -4,9 +4,10 @@
  *
  * `CPushConsumer.h`: push consumers.
  *
- * The handle keeps every setting, subscription and callback. Starting it
- * needs the push consumer engine, which this build does not have yet:
- * `StartPushConsumer` reports PUSHCONSUMER_START_FAILED with the reason.
+ * Lifecycle: `CreatePushConsumer`, setters, `Subscribe`,
+ * `RegisterMessageCallback[Orderly]`, `StartPushConsumer`,
+ * `ShutdownPushConsumer`, `DestroyPushConsumer`. Settings are read at start;
+ * a consumer may be started again after a shutdown.
  */
 
 #ifndef __C_PUSH_CONSUMER_H__
@@ -40,17 +41,28 @@ typedef int (*MessageCallBack)(CPushConsumer* consumer, CMessageExt* msg);
  */
 CPushConsumer* CreatePushConsumer(const char* groupId);
 
-/* Shuts the consumer down if it is running, then frees it. NULL_POINTER for NULL. */
+/*
+ * Shuts the consumer down if it is running, then frees it; its callback is
+ * not called after this returns. NULL_POINTER for NULL;
+ * PUSHCONSUMER_START_FAILED (nothing freed) inside its own message callback.
+ */
 int DestroyPushConsumer(CPushConsumer* consumer);
 
 /*
- * Starts consuming. PUSHCONSUMER_START_FAILED with the reason when no
- * message callback is registered, and in this build always: the push
- * consumer engine is not available yet.
+ * Starts consuming (OK when already running): in clustering mode the group
+ * shares the queues and failed messages come back through the group's retry
+ * topic; offsets start at the last one for a new group. Delivery starts
+ * asynchronously. PUSHCONSUMER_START_FAILED with the reason when no message
+ * callback is registered, when nothing is subscribed (rocketmq-client-cpp
+ * started anyway), for an invalid group or setting, or when TLS is requested.
  */
 int StartPushConsumer(CPushConsumer* consumer);
 
-/* Stops consuming; OK (also when not running). */
+/*
+ * Stops pulling, waits (up to 10 s) for running callbacks, persists offsets
+ * and unregisters; OK, also when not running. PUSHCONSUMER_START_FAILED
+ * inside the consumer's own message callback (it would wait for itself).
+ */
 int ShutdownPushConsumer(CPushConsumer* consumer);
 
 /* The library version text; NULL for a NULL consumer. */
@@ -70,21 +82,39 @@ int SetPushConsumerNameServerDomain(CPushConsumer* consumer, const char* domain)
 
 /*
  * Subscribes `topic` with a tag expression ("*", "TagA || TagB"); a second
- * call for a topic replaces its expression. NULL_POINTER if any argument is
- * NULL (rocketmq-client-cpp crashed on a NULL topic or expression).
+ * call for a topic replaces its expression. Also takes effect on a running
+ * consumer (PUSHCONSUMER_START_FAILED if the running consumer refuses it).
+ * NULL_POINTER if any argument is NULL (rocketmq-client-cpp crashed on a
+ * NULL topic or expression).
  */
 int Subscribe(CPushConsumer* consumer, const char* topic, const char* expression);
 
-/* Registers an orderly callback (replacing any callback). NULL_POINTER if an argument is NULL. */
+/*
+ * Registers an orderly callback (replacing any callback): the messages of a
+ * queue come one at a time, in order, with the queue locked at the broker;
+ * a non-zero answer suspends the queue for 1 s and delivers the message
+ * again. NULL_POINTER if an argument is NULL.
+ */
 int RegisterMessageCallbackOrderly(CPushConsumer* consumer, MessageCallBack pCallback);
 
-/* Registers a concurrent callback (replacing any callback). NULL_POINTER if an argument is NULL. */
+/*
+ * Registers a concurrent callback (replacing any callback), called once per
+ * message on the consume threads; a non-zero answer sends the message's
+ * whole batch back for redelivery (RECONSUME_LATER). NULL_POINTER if an
+ * argument is NULL.
+ */
 int RegisterMessageCallback(CPushConsumer* consumer, MessageCallBack pCallback);
 
-/* Removes an orderly callback (no-op if none). */
+/*
+ * Removes an orderly callback (no-op if none). A running consumer stays
+ * running and gets every further message delivered again later.
+ */
 int UnregisterMessageCallbackOrderly(CPushConsumer* consumer);
 
-/* Removes a concurrent callback (no-op if none). */
+/*
+ * Removes a concurrent callback (no-op if none). A running consumer stays
+ * running and gets every further message delivered again later.
+ */
 int UnregisterMessageCallback(CPushConsumer* consumer);
 
 /*

@@ -19,7 +19,6 @@ pub struct CMessageQueue {
 }
 
 impl CMessageQueue {
-    #[allow(dead_code)]
     pub(crate) fn from_queue(q: &MessageQueue) -> Self {
         let mut out = CMessageQueue {
             topic: [0; MAX_TOPIC_LENGTH],
@@ -32,7 +31,6 @@ impl CMessageQueue {
     }
 
     /// The engine queue; the arrays are read up to their first NUL (or their end).
-    #[allow(dead_code)]
     pub(crate) fn to_queue(self) -> MessageQueue {
         fn text(a: &[c_char]) -> String {
             let bytes: Vec<u8> = a

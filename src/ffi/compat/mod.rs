@@ -33,9 +33,12 @@
 //!   rotation (no log files are written), message trace, the ACL channel.
 //! - `ShowPushConsumerVersion` / `ShowPullConsumerVersion` return a constant
 //!   string (not a buffer rewritten at each creation).
-//! - Until the consumer engine is available, `StartPushConsumer`,
-//!   `StartPullConsumer`, `FetchSubscriptionMessageQueues` and `Pull` fail
-//!   with the reason in `GetLatestErrorMessage`.
+//! - `StartPushConsumer` fails without any `Subscribe` (the C++ library
+//!   started a consumer of nothing); `Subscribe` also works on a running consumer.
+//! - `Unregister*` on a running consumer detaches the callback (messages are
+//!   delivered again later) instead of leaving freed memory in use;
+//!   `ShutdownPushConsumer` / `DestroyPushConsumer` inside the consumer's own
+//!   callback fail instead of waiting for themselves.
 #![allow(non_snake_case, non_upper_case_globals, clippy::missing_safety_doc)]
 
 pub mod batch_message;

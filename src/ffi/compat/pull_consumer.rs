@@ -1,9 +1,5 @@
-//! `CPullConsumer.h`: pull consumers (the caller picks queues and offsets).
-//!
-//! The handle keeps its settings. Starting, fetching queues and pulling need
-//! the consumer engine, which this build does not have yet: they report
-//! PULLCONSUMER_START_FAILED, PULLCONSUMER_FETCH_MQ_FAILED and E_BROKER_TIMEOUT
-//! with the reason.
+//! `CPullConsumer.h`: pull consumers: the caller lists a topic's queues and
+//! pulls from the offsets it chooses; it keeps its offsets itself.
 // c:header CPullConsumer.h __C_PULL_CONSUMER_H__
 // c:include CCommon.h
 // c:include CMessageExt.h
@@ -12,19 +8,25 @@
 
 use std::collections::HashSet;
 use std::ffi::{c_char, c_int, c_long, c_longlong, c_void, CString};
+use std::sync::Arc;
+use std::time::Duration;
 
 use once_cell::sync::Lazy;
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 
 use super::boundary::{fail, guard, opt_str, set_error, to_cstring};
 use super::common::*;
 use super::message::CMessage;
 use super::message_ext::CMessageExt;
 use super::message_queue::CMessageQueue;
-use super::pull_result::{CPullResult, E_BROKER_TIMEOUT};
+use super::pull_result::*;
+use crate::client::{ClientConfig, ClientInstance, ConsumerHandle, Credentials};
+use crate::common::filter::FilterExpression;
+use crate::consumer::pull_api::{self, sysflag, PullArgs, PullStatus};
+use crate::protocol::body::heartbeat::{ConsumeType, ConsumerData, MessageModel};
+use crate::protocol::body::route::subscribe_queues;
 
 /// Settings gathered by the setters.
-#[allow(dead_code)]
 #[derive(Debug)]
 pub(crate) struct PullSettings {
     pub(crate) group: CString,
@@ -38,8 +40,39 @@ pub(crate) struct PullSettings {
 // c:opaque
 /// A pull consumer handle.
 pub struct CPullConsumer {
-    pub(crate) settings: Mutex<PullSettings>,
+    settings: Mutex<PullSettings>,
+    running: RwLock<Option<Arc<Running>>>,
+    lifecycle: Mutex<()>,
 }
+
+/// A started pull consumer: its client instance and group.
+struct Running {
+    instance: Arc<ClientInstance>,
+    group: String,
+}
+
+/// The group as the client instance announces it (pulls driven by the caller).
+struct PullGroup(String);
+
+impl ConsumerHandle for PullGroup {
+    fn group(&self) -> String {
+        self.0.clone()
+    }
+    fn consumer_data(&self) -> ConsumerData {
+        ConsumerData {
+            consume_type: ConsumeType::Actively,
+            group_name: self.0.clone(),
+            message_model: MessageModel::Clustering,
+            ..Default::default()
+        }
+    }
+    fn subscribed_topics(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Timeout of one `Pull` (no waiting at the broker).
+const PULL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The messages of a found pull result, owned by the library until `ReleasePullResult`.
 pub(crate) struct PullData {
@@ -50,14 +83,13 @@ pub(crate) struct PullData {
 static LIVE_PULL_DATA: Lazy<Mutex<HashSet<usize>>> = Lazy::new(|| Mutex::new(HashSet::new()));
 
 /// A found result holding `msgs`: the list is `malloc`ed, `pData` owns the messages.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn found_result(
     msgs: Vec<CMessage>,
     next_begin: i64,
     min: i64,
     max: i64,
 ) -> CPullResult {
-    let mut r = CPullResult::zeroed(super::pull_result::E_FOUND);
+    let mut r = CPullResult::zeroed(E_FOUND);
     r.nextBeginOffset = next_begin;
     r.minOffset = min;
     r.maxOffset = max;
@@ -95,7 +127,67 @@ impl CPullConsumer {
                 ssl: false,
                 ssl_property_file: "/etc/rocketmq/tls.properties".to_owned(),
             }),
+            running: RwLock::new(None),
+            lifecycle: Mutex::new(()),
         }
+    }
+
+    fn start(&self) -> Result<(), String> {
+        let _g = self.lifecycle.lock();
+        if self.running.read().is_some() {
+            return Ok(());
+        }
+        let (config, group) = {
+            let s = self.settings.lock();
+            if s.ssl {
+                return Err(format!(
+                    "TLS was requested (SetPullConsumerSsl, property file {}) but this library connects without TLS",
+                    s.ssl_property_file
+                ));
+            }
+            let namesrv = s.namesrv.trim();
+            let namesrv = namesrv.strip_prefix("http://").unwrap_or(namesrv);
+            if namesrv.is_empty() && !s.namesrv_domain.is_empty() {
+                return Err(format!(
+                    "no name server address: looking name servers up through the domain {} is not supported; call SetPullConsumerNameServerAddress",
+                    s.namesrv_domain
+                ));
+            }
+            let mut c = ClientConfig::new(namesrv);
+            c.credentials = s
+                .credentials
+                .as_ref()
+                .map(|(ak, sk)| Credentials::new(ak.as_str(), sk.as_str()));
+            let mut group = s.group.to_string_lossy().into_owned();
+            if group.is_empty() {
+                group = crate::common::names::DEFAULT_CONSUMER_GROUP.to_owned();
+            }
+            (c, group)
+        };
+        crate::common::validate::check_consumer_group(&group).map_err(|e| e.to_string())?;
+        let instance = ClientInstance::acquire(&config).map_err(|e| e.to_string())?;
+        instance
+            .register_consumer(Arc::new(PullGroup(group.clone())))
+            .map_err(|e| e.to_string())?;
+        *self.running.write() = Some(Arc::new(Running { instance, group }));
+        Ok(())
+    }
+
+    fn shutdown(&self) -> Result<(), String> {
+        let _g = self.lifecycle.lock();
+        let running = self.running.write().take();
+        if let Some(r) = running {
+            crate::runtime::block_on(r.instance.unregister_consumer(&r.group))
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    fn running(&self) -> Result<Arc<Running>, String> {
+        self.running
+            .read()
+            .clone()
+            .ok_or_else(|| "the pull consumer is not started (call StartPullConsumer first)".into())
     }
 }
 
@@ -121,8 +213,6 @@ unsafe fn set_str(
     }
 }
 
-const NOT_YET: &str = "the pull consumer is not available in this build yet";
-
 /// Creates a pull consumer of `groupId`. NULL if `groupId` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn CreatePullConsumer(groupId: *const c_char) -> *mut CPullConsumer {
@@ -139,33 +229,49 @@ pub unsafe extern "C" fn CreatePullConsumer(groupId: *const c_char) -> *mut CPul
 #[no_mangle]
 pub unsafe extern "C" fn DestroyPullConsumer(consumer: *mut CPullConsumer) -> c_int {
     guard(NULL_POINTER, || {
-        if consumer.is_null() {
+        let Some(c) = consumer.as_ref() else {
             return fail(NULL_POINTER, "DestroyPullConsumer: the consumer is NULL");
-        }
+        };
+        let _ = c.shutdown();
         drop(Box::from_raw(consumer));
         OK
     })
 }
 
-/// Starts the consumer. In this build: PULLCONSUMER_START_FAILED (the engine
-/// is not available yet).
+/// Starts the consumer (needed before FetchSubscriptionMessageQueues and
+/// Pull; OK when already running). PULLCONSUMER_START_FAILED with the reason
+/// otherwise (no name server address, invalid group, TLS requested, ...).
 #[no_mangle]
 pub unsafe extern "C" fn StartPullConsumer(consumer: *mut CPullConsumer) -> c_int {
     guard(PULLCONSUMER_START_FAILED, || {
-        if consumer.is_null() {
+        let Some(c) = consumer.as_ref() else {
             return fail(NULL_POINTER, "StartPullConsumer: the consumer is NULL");
+        };
+        match c.start() {
+            Ok(()) => OK,
+            Err(e) => fail(
+                PULLCONSUMER_START_FAILED,
+                format!("starting the pull consumer failed: {e}"),
+            ),
         }
-        fail(
-            PULLCONSUMER_START_FAILED,
-            format!("starting the pull consumer failed: {NOT_YET}"),
-        )
     })
 }
 
 /// Stops the consumer; OK (also when not running).
 #[no_mangle]
 pub unsafe extern "C" fn ShutdownPullConsumer(consumer: *mut CPullConsumer) -> c_int {
-    set(consumer, "ShutdownPullConsumer", |_| {})
+    guard(NULL_POINTER, || {
+        let Some(c) = consumer.as_ref() else {
+            return fail(NULL_POINTER, "ShutdownPullConsumer: the consumer is NULL");
+        };
+        match c.shutdown() {
+            Ok(()) => OK,
+            Err(e) => fail(
+                PULLCONSUMER_START_FAILED,
+                format!("ShutdownPullConsumer: {e}"),
+            ),
+        }
+    })
 }
 
 /// The library version text; NULL for a NULL consumer.
@@ -310,12 +416,12 @@ pub unsafe extern "C" fn SetPullConsumerSslPropertyFile(
     )
 }
 
-/// Returns the readable queues of `topic` in `*mqs` (an array of `*size`
-/// queues to free with `ReleaseSubscriptionMessageQueue`). NULL_POINTER for
-/// a NULL argument. On failure `*mqs` is NULL, `*size` 0 and the result
-/// PULLCONSUMER_FETCH_MQ_FAILED (rocketmq-client-cpp returned OK with no
-/// queues when the route lookup failed). In this build it always fails: the
-/// engine is not available yet.
+/// Returns the readable queues of `topic` (looked up at the name server) in
+/// `*mqs`, an array of `*size` queues to free with
+/// `ReleaseSubscriptionMessageQueue` (never NULL on OK, even when empty).
+/// NULL_POINTER for a NULL argument. On failure `*mqs` is NULL, `*size` 0
+/// and the result PULLCONSUMER_FETCH_MQ_FAILED with the reason, also for a
+/// failed route lookup (rocketmq-client-cpp answered OK with no queues).
 #[no_mangle]
 pub unsafe extern "C" fn FetchSubscriptionMessageQueues(
     consumer: *mut CPullConsumer,
@@ -323,6 +429,7 @@ pub unsafe extern "C" fn FetchSubscriptionMessageQueues(
     mqs: *mut *mut CMessageQueue,
     size: *mut c_int,
 ) -> c_int {
+    const W: &str = "FetchSubscriptionMessageQueues";
     guard(PULLCONSUMER_FETCH_MQ_FAILED, || {
         if !mqs.is_null() {
             mqs.write(std::ptr::null_mut());
@@ -330,16 +437,41 @@ pub unsafe extern "C" fn FetchSubscriptionMessageQueues(
         if !size.is_null() {
             size.write(0);
         }
-        if consumer.is_null() || topic.is_null() || mqs.is_null() || size.is_null() {
-            return fail(
-                NULL_POINTER,
-                "FetchSubscriptionMessageQueues: an argument is NULL",
-            );
+        let (Some(c), Some(topic), false, false) = (
+            consumer.as_ref(),
+            opt_str(topic),
+            mqs.is_null(),
+            size.is_null(),
+        ) else {
+            return fail(NULL_POINTER, format!("{W}: an argument is NULL"));
+        };
+        let running = match c.running() {
+            Ok(r) => r,
+            Err(e) => return fail(PULLCONSUMER_FETCH_MQ_FAILED, format!("{W}: {e}")),
+        };
+        let route =
+            match crate::runtime::block_on(running.instance.fetch_route(&topic)).and_then(|r| r) {
+                Ok(r) => r,
+                Err(e) => {
+                    return fail(
+                        PULLCONSUMER_FETCH_MQ_FAILED,
+                        format!("{W}: no route for {topic}: {e}"),
+                    )
+                }
+            };
+        let queues = subscribe_queues(&topic, &running.instance.store_route(&topic, route));
+        let n = queues.len();
+        let array =
+            libc::malloc(n.max(1) * std::mem::size_of::<CMessageQueue>()).cast::<CMessageQueue>();
+        if array.is_null() {
+            return fail(MALLOC_FAILED, format!("{W}: out of memory"));
         }
-        fail(
-            PULLCONSUMER_FETCH_MQ_FAILED,
-            format!("fetching the queues failed: {NOT_YET}"),
-        )
+        for (i, q) in queues.iter().enumerate() {
+            array.add(i).write(CMessageQueue::from_queue(q));
+        }
+        mqs.write(array);
+        size.write(c_int::try_from(n).unwrap_or(c_int::MAX));
+        OK
     })
 }
 
@@ -359,9 +491,11 @@ pub unsafe extern "C" fn ReleaseSubscriptionMessageQueue(mqs: *mut CMessageQueue
 }
 
 /// Pulls up to `maxNums` messages of `mq` from `offset` matching the tag
-/// expression, without waiting at the broker. Failures (NULL arguments,
-/// offset < 0, maxNums <= 0, network errors) give E_BROKER_TIMEOUT and a
-/// recorded error. In this build it always fails: the engine is not available yet.
+/// expression ("*", "TagA || TagB"), without waiting at the broker (10 s
+/// timeout). Offsets are not committed. Failures (NULL arguments, offset < 0,
+/// maxNums <= 0, a consumer not started, network or broker errors) give
+/// E_BROKER_TIMEOUT and a recorded error. Release every result with
+/// `ReleasePullResult`.
 #[no_mangle]
 pub unsafe extern "C" fn Pull(
     consumer: *mut CPullConsumer,
@@ -370,19 +504,74 @@ pub unsafe extern "C" fn Pull(
     offset: c_longlong,
     maxNums: c_int,
 ) -> CPullResult {
-    guard(CPullResult::zeroed(E_BROKER_TIMEOUT), || {
-        if consumer.is_null() || mq.is_null() || subExpression.is_null() {
+    let timeout = CPullResult::zeroed(E_BROKER_TIMEOUT);
+    guard(timeout, || {
+        let (Some(c), Some(mq), Some(expr)) =
+            (consumer.as_ref(), mq.as_ref(), opt_str(subExpression))
+        else {
             set_error("Pull: an argument is NULL");
-            return CPullResult::zeroed(E_BROKER_TIMEOUT);
-        }
+            return timeout;
+        };
         if offset < 0 || maxNums <= 0 {
             set_error(format!(
                 "Pull: invalid offset {offset} or maxNums {maxNums}"
             ));
-            return CPullResult::zeroed(E_BROKER_TIMEOUT);
+            return timeout;
         }
-        set_error(format!("pulling failed: {NOT_YET}"));
-        CPullResult::zeroed(E_BROKER_TIMEOUT)
+        let running = match c.running() {
+            Ok(r) => r,
+            Err(e) => {
+                set_error(format!("Pull: {e}"));
+                return timeout;
+            }
+        };
+        let filter = match FilterExpression::tag(&expr) {
+            Ok(f) => f,
+            Err(e) => {
+                set_error(format!("Pull: {e}"));
+                return timeout;
+            }
+        };
+        let queue = mq.to_queue();
+        let args = PullArgs {
+            group: &running.group,
+            mq: &queue,
+            offset,
+            max_nums: maxNums,
+            max_bytes: None,
+            sys_flag: sysflag::build(false, false, true, false, false),
+            commit_offset: 0,
+            suspend: Duration::ZERO,
+            subscription: Some(&filter.sub_string),
+            sub_version: crate::client::instance::now_ms(),
+            expression_type: filter.expression_type.as_str(),
+            broker_id: 0,
+            timeout: PULL_TIMEOUT,
+        };
+        let pulled =
+            crate::runtime::block_on(pull_api::pull(&running.instance, &args, Some(&filter)))
+                .and_then(|r| r);
+        let r = match pulled {
+            Ok(r) => r,
+            Err(e) => {
+                set_error(format!("pulling from {queue} failed: {e}"));
+                return timeout;
+            }
+        };
+        if r.status == PullStatus::Found {
+            let msgs = r.msgs.iter().map(CMessage::from_ext).collect();
+            return found_result(msgs, r.next_begin_offset, r.min_offset, r.max_offset);
+        }
+        let mut out = CPullResult::zeroed(match r.status {
+            PullStatus::NoNewMsg => E_NO_NEW_MSG,
+            PullStatus::NoMatchedMsg => E_NO_MATCHED_MSG,
+            PullStatus::OffsetIllegal => E_OFFSET_ILLEGAL,
+            PullStatus::Found => E_FOUND,
+        });
+        out.nextBeginOffset = r.next_begin_offset;
+        out.minOffset = r.min_offset;
+        out.maxOffset = r.max_offset;
+        out
     })
 }
 
@@ -414,7 +603,7 @@ mod tests {
     use std::ffi::CStr;
 
     #[test]
-    fn settings_and_unavailable_operations() {
+    fn settings_and_operations_before_start() {
         unsafe {
             let c = CreatePullConsumer(c"compat_pull_group".as_ptr());
             assert!(!c.is_null());
@@ -428,6 +617,8 @@ mod tests {
                 CStr::from_ptr(GetPullConsumerGroupID(c)).to_str().unwrap(),
                 "g"
             );
+            SetPullConsumerNameServerAddress(c, c"".as_ptr());
+            SetPullConsumerNameServerDomain(c, c"jmenv.example".as_ptr());
             assert_eq!(StartPullConsumer(c), PULLCONSUMER_START_FAILED);
             let mut mqs: *mut CMessageQueue = std::ptr::null_mut();
             let mut size = 7;
@@ -438,6 +629,11 @@ mod tests {
             assert!(mqs.is_null());
             assert_eq!(size, 0);
             let r = Pull(c, std::ptr::null(), c"*".as_ptr(), 0, 32);
+            assert_eq!(r.pullStatus, E_BROKER_TIMEOUT);
+            let q = CMessageQueue::from_queue(&crate::protocol::MessageQueue::new("T", "b", 0));
+            let r = Pull(c, &q, c"*".as_ptr(), 0, 32);
+            assert_eq!(r.pullStatus, E_BROKER_TIMEOUT, "not started");
+            let r = Pull(c, &q, c"*".as_ptr(), -1, 32);
             assert_eq!(r.pullStatus, E_BROKER_TIMEOUT);
             assert_eq!(ReleasePullResult(r), NULL_POINTER);
             assert_eq!(

@@ -1,25 +1,40 @@
 //! `CPushConsumer.h`: push consumers.
 //!
-//! The handle keeps every setting, subscription and callback. Starting it
-//! needs the push consumer engine, which this build does not have yet:
-//! `StartPushConsumer` reports PUSHCONSUMER_START_FAILED with the reason.
+//! Lifecycle: `CreatePushConsumer`, setters, `Subscribe`,
+//! `RegisterMessageCallback[Orderly]`, `StartPushConsumer`,
+//! `ShutdownPushConsumer`, `DestroyPushConsumer`. Settings are read at start;
+//! a consumer may be started again after a shutdown.
 // c:header CPushConsumer.h __C_PUSH_CONSUMER_H__
 // c:include CCommon.h
 // c:include CMessageExt.h
 
 use std::collections::BTreeMap;
 use std::ffi::{c_char, c_int, c_long, CString};
+use std::sync::Arc;
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 
-use super::boundary::{fail, guard, opt_str, set_error, to_cstring};
+use super::boundary::{fail, guard, opt_str, set_error, to_cstring, SendPtr};
 use super::common::*;
+use super::message::CMessage;
 use super::message_ext::CMessageExt;
+use crate::client::Credentials;
+use crate::consumer::{
+    ConsumeConcurrentlyContext, ConsumeConcurrentlyStatus, ConsumeOrderlyContext,
+    ConsumeOrderlyStatus, MessageListener, PushConsumer, PushConsumerConfig,
+};
+use crate::protocol::body::heartbeat::MessageModel;
+use crate::protocol::message::MessageExt;
 
 // c:opaque
 /// A push consumer handle.
 pub struct CPushConsumer {
-    pub(crate) settings: Mutex<PushSettings>,
+    settings: Mutex<PushSettings>,
+    /// The registered callback (and whether it is orderly), read at each
+    /// message: unregistering detaches a running consumer.
+    callback: Arc<RwLock<Option<(MessageCallBack, bool)>>>,
+    engine: RwLock<Option<PushConsumer>>,
+    lifecycle: Mutex<()>,
 }
 
 // c:enum E_CConsumeStatus
@@ -36,7 +51,6 @@ pub type MessageCallBack =
     unsafe extern "C" fn(consumer: *mut CPushConsumer, msg: *mut CMessageExt) -> c_int;
 
 /// Settings gathered by the setters.
-#[allow(dead_code)]
 #[derive(Debug)]
 pub(crate) struct PushSettings {
     pub(crate) group: CString,
@@ -45,7 +59,6 @@ pub(crate) struct PushSettings {
     pub(crate) instance_name: String,
     pub(crate) credentials: Option<(String, String)>,
     pub(crate) subscriptions: BTreeMap<String, String>,
-    pub(crate) callback: Option<(MessageCallBack, bool)>,
     pub(crate) thread_count: i32,
     pub(crate) batch_max_size: i32,
     pub(crate) max_cache_count: i32,
@@ -54,6 +67,87 @@ pub(crate) struct PushSettings {
     pub(crate) trace: bool,
     pub(crate) ssl: bool,
     pub(crate) ssl_property_file: String,
+}
+
+impl PushSettings {
+    fn to_config(&self) -> Result<PushConsumerConfig, String> {
+        if self.ssl {
+            return Err(format!(
+                "TLS was requested (SetPushConsumerSsl, property file {}) but this library connects without TLS",
+                self.ssl_property_file
+            ));
+        }
+        let namesrv = self.namesrv.trim();
+        let namesrv = namesrv.strip_prefix("http://").unwrap_or(namesrv);
+        if namesrv.is_empty() && !self.namesrv_domain.is_empty() {
+            return Err(format!(
+                "no name server address: looking name servers up through the domain {} is not supported; call SetPushConsumerNameServerAddress",
+                self.namesrv_domain
+            ));
+        }
+        let mut group = self.group.to_string_lossy().into_owned();
+        if group.is_empty() {
+            group = crate::common::names::DEFAULT_CONSUMER_GROUP.to_owned();
+        }
+        let mut c = PushConsumerConfig::new(namesrv, group);
+        c.client.instance_name = self.instance_name.clone();
+        c.client.credentials = self
+            .credentials
+            .as_ref()
+            .map(|(ak, sk)| Credentials::new(ak.as_str(), sk.as_str()));
+        c.message_model = if self.model == BROADCASTING {
+            MessageModel::Broadcasting
+        } else {
+            MessageModel::Clustering
+        };
+        c.consume_thread_count = self.thread_count.clamp(1, 1000) as usize;
+        c.consume_batch_size = self.batch_max_size.clamp(1, 1024) as usize;
+        c.pull_threshold_for_queue = self.max_cache_count.clamp(1, 65535) as usize;
+        if self.max_cache_mb > 0 {
+            c.pull_threshold_size_for_queue = self.max_cache_mb.clamp(1, 1024) as usize;
+        }
+        c.validate().map_err(|e| e.to_string())?;
+        Ok(c)
+    }
+}
+
+/// The engine listener calling the C callback once per message.
+fn listener(
+    callback: Arc<RwLock<Option<(MessageCallBack, bool)>>>,
+    handle: SendPtr,
+    orderly: bool,
+) -> MessageListener {
+    // True when every message was consumed.
+    let consume = move |msgs: &[MessageExt]| -> bool {
+        msgs.iter().all(|m| {
+            let Some((cb, _)) = *callback.read() else {
+                return false;
+            };
+            let mut view = CMessage::from_ext(m);
+            // SAFETY: the callback is the caller's; `view` lives through the call.
+            let status = unsafe { cb(handle.get(), &mut view) };
+            status == E_CONSUME_SUCCESS
+        })
+    };
+    if orderly {
+        MessageListener::orderly(move |msgs: &[MessageExt], _: &mut ConsumeOrderlyContext| {
+            if consume(msgs) {
+                ConsumeOrderlyStatus::Success
+            } else {
+                ConsumeOrderlyStatus::SuspendCurrentQueueAMoment
+            }
+        })
+    } else {
+        MessageListener::concurrently(
+            move |msgs: &[MessageExt], _: &mut ConsumeConcurrentlyContext| {
+                if consume(msgs) {
+                    ConsumeConcurrentlyStatus::ConsumeSuccess
+                } else {
+                    ConsumeConcurrentlyStatus::ReconsumeLater
+                }
+            },
+        )
+    }
 }
 
 impl CPushConsumer {
@@ -67,7 +161,6 @@ impl CPushConsumer {
                 instance_name: crate::client::config::DEFAULT_INSTANCE_NAME.to_owned(),
                 credentials: None,
                 subscriptions: BTreeMap::new(),
-                callback: None,
                 thread_count: threads,
                 batch_max_size: 1,
                 max_cache_count: 1000,
@@ -77,6 +170,55 @@ impl CPushConsumer {
                 ssl: false,
                 ssl_property_file: "/etc/rocketmq/tls.properties".to_owned(),
             }),
+            callback: Arc::new(RwLock::new(None)),
+            engine: RwLock::new(None),
+            lifecycle: Mutex::new(()),
+        }
+    }
+
+    fn in_own_callback(&self) -> bool {
+        self.engine
+            .read()
+            .as_ref()
+            .is_some_and(|e| e.inner.in_own_listener())
+    }
+
+    fn start(&self, handle: *mut CPushConsumer) -> Result<(), String> {
+        let _g = self.lifecycle.lock();
+        if self.engine.read().is_some() {
+            return Ok(());
+        }
+        let Some((_, orderly)) = *self.callback.read() else {
+            return Err("messageListener is null (call RegisterMessageCallback first)".into());
+        };
+        let (config, subs) = {
+            let s = self.settings.lock();
+            (s.to_config()?, s.subscriptions.clone())
+        };
+        if subs.is_empty() {
+            return Err("no subscription (call Subscribe first)".into());
+        }
+        let consumer = PushConsumer::new(config).map_err(|e| e.to_string())?;
+        let l = listener(self.callback.clone(), SendPtr::new(handle), orderly);
+        for (topic, expr) in &subs {
+            consumer
+                .subscribe(topic, expr, l.clone())
+                .map_err(|e| e.to_string())?;
+        }
+        consumer.start().map_err(|e| e.to_string())?;
+        *self.engine.write() = Some(consumer);
+        Ok(())
+    }
+
+    fn shutdown(&self) -> Result<(), String> {
+        if self.in_own_callback() {
+            return Err("called inside this consumer's own message callback".into());
+        }
+        let _g = self.lifecycle.lock();
+        let engine = self.engine.write().take();
+        match engine {
+            None => Ok(()),
+            Some(e) => e.shutdown_blocking().map(|_| ()).map_err(|e| e.to_string()),
         }
     }
 }
@@ -130,44 +272,66 @@ pub unsafe extern "C" fn CreatePushConsumer(groupId: *const c_char) -> *mut CPus
     })
 }
 
-/// Shuts the consumer down if it is running, then frees it. NULL_POINTER for NULL.
+/// Shuts the consumer down if it is running, then frees it; its callback is
+/// not called after this returns. NULL_POINTER for NULL;
+/// PUSHCONSUMER_START_FAILED (nothing freed) inside its own message callback.
 #[no_mangle]
 pub unsafe extern "C" fn DestroyPushConsumer(consumer: *mut CPushConsumer) -> c_int {
     guard(NULL_POINTER, || {
-        if consumer.is_null() {
-            return fail(NULL_POINTER, "DestroyPushConsumer: the consumer is NULL");
+        let Some(c) = consumer_ref(consumer, "DestroyPushConsumer") else {
+            return NULL_POINTER;
+        };
+        if let Err(e) = c.shutdown() {
+            return fail(
+                PUSHCONSUMER_START_FAILED,
+                format!("DestroyPushConsumer: {e}"),
+            );
         }
+        *c.callback.write() = None;
         drop(Box::from_raw(consumer));
         OK
     })
 }
 
-/// Starts consuming. PUSHCONSUMER_START_FAILED with the reason when no
-/// message callback is registered, and in this build always: the push
-/// consumer engine is not available yet.
+/// Starts consuming (OK when already running): in clustering mode the group
+/// shares the queues and failed messages come back through the group's retry
+/// topic; offsets start at the last one for a new group. Delivery starts
+/// asynchronously. PUSHCONSUMER_START_FAILED with the reason when no message
+/// callback is registered, when nothing is subscribed (rocketmq-client-cpp
+/// started anyway), for an invalid group or setting, or when TLS is requested.
 #[no_mangle]
 pub unsafe extern "C" fn StartPushConsumer(consumer: *mut CPushConsumer) -> c_int {
     guard(PUSHCONSUMER_START_FAILED, || {
         let Some(c) = consumer_ref(consumer, "StartPushConsumer") else {
             return NULL_POINTER;
         };
-        if c.settings.lock().callback.is_none() {
-            return fail(
+        match c.start(consumer) {
+            Ok(()) => OK,
+            Err(e) => fail(
                 PUSHCONSUMER_START_FAILED,
-                "starting the push consumer failed: messageListener is null (call RegisterMessageCallback first)",
-            );
+                format!("starting the push consumer failed: {e}"),
+            ),
         }
-        fail(
-            PUSHCONSUMER_START_FAILED,
-            "starting the push consumer failed: the push consumer is not available in this build yet",
-        )
     })
 }
 
-/// Stops consuming; OK (also when not running).
+/// Stops pulling, waits (up to 10 s) for running callbacks, persists offsets
+/// and unregisters; OK, also when not running. PUSHCONSUMER_START_FAILED
+/// inside the consumer's own message callback (it would wait for itself).
 #[no_mangle]
 pub unsafe extern "C" fn ShutdownPushConsumer(consumer: *mut CPushConsumer) -> c_int {
-    set(consumer, "ShutdownPushConsumer", |_| OK)
+    guard(PUSHCONSUMER_START_FAILED, || {
+        let Some(c) = consumer_ref(consumer, "ShutdownPushConsumer") else {
+            return NULL_POINTER;
+        };
+        match c.shutdown() {
+            Ok(()) => OK,
+            Err(e) => fail(
+                PUSHCONSUMER_START_FAILED,
+                format!("ShutdownPushConsumer: {e}"),
+            ),
+        }
+    })
 }
 
 /// The library version text; NULL for a NULL consumer.
@@ -234,8 +398,10 @@ pub unsafe extern "C" fn SetPushConsumerNameServerDomain(
 }
 
 /// Subscribes `topic` with a tag expression ("*", "TagA || TagB"); a second
-/// call for a topic replaces its expression. NULL_POINTER if any argument is
-/// NULL (rocketmq-client-cpp crashed on a NULL topic or expression).
+/// call for a topic replaces its expression. Also takes effect on a running
+/// consumer (PUSHCONSUMER_START_FAILED if the running consumer refuses it).
+/// NULL_POINTER if any argument is NULL (rocketmq-client-cpp crashed on a
+/// NULL topic or expression).
 #[no_mangle]
 pub unsafe extern "C" fn Subscribe(
     consumer: *mut CPushConsumer,
@@ -248,13 +414,48 @@ pub unsafe extern "C" fn Subscribe(
             "Subscribe: the topic or the expression is NULL",
         );
     };
-    set(consumer, "Subscribe", |s| {
-        s.subscriptions.insert(t.into_owned(), e.into_owned());
+    guard(NULL_POINTER, || {
+        let Some(c) = consumer_ref(consumer, "Subscribe") else {
+            return NULL_POINTER;
+        };
+        c.settings
+            .lock()
+            .subscriptions
+            .insert(t.to_string(), e.to_string());
+        let running = c.engine.read().clone();
+        if let Some(engine) = running {
+            let l = listener(
+                c.callback.clone(),
+                SendPtr::new(consumer),
+                engine.inner.is_orderly(),
+            );
+            if let Err(err) = engine.subscribe(&t, &e, l) {
+                return fail(PUSHCONSUMER_START_FAILED, format!("Subscribe: {err}"));
+            }
+        }
         OK
     })
 }
 
-/// Registers an orderly callback (replacing any callback). NULL_POINTER if an argument is NULL.
+/// Shared body of the callback registration functions.
+unsafe fn set_callback(
+    consumer: *mut CPushConsumer,
+    what: &str,
+    f: impl FnOnce(&mut Option<(MessageCallBack, bool)>),
+) -> c_int {
+    guard(NULL_POINTER, || {
+        let Some(c) = consumer_ref(consumer, what) else {
+            return NULL_POINTER;
+        };
+        f(&mut c.callback.write());
+        OK
+    })
+}
+
+/// Registers an orderly callback (replacing any callback): the messages of a
+/// queue come one at a time, in order, with the queue locked at the broker;
+/// a non-zero answer suspends the queue for 1 s and delivers the message
+/// again. NULL_POINTER if an argument is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn RegisterMessageCallbackOrderly(
     consumer: *mut CPushConsumer,
@@ -266,13 +467,15 @@ pub unsafe extern "C" fn RegisterMessageCallbackOrderly(
             "RegisterMessageCallbackOrderly: the callback is NULL",
         );
     };
-    set(consumer, "RegisterMessageCallbackOrderly", |s| {
-        s.callback = Some((cb, true));
-        OK
+    set_callback(consumer, "RegisterMessageCallbackOrderly", |s| {
+        *s = Some((cb, true))
     })
 }
 
-/// Registers a concurrent callback (replacing any callback). NULL_POINTER if an argument is NULL.
+/// Registers a concurrent callback (replacing any callback), called once per
+/// message on the consume threads; a non-zero answer sends the message's
+/// whole batch back for redelivery (RECONSUME_LATER). NULL_POINTER if an
+/// argument is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn RegisterMessageCallback(
     consumer: *mut CPushConsumer,
@@ -284,31 +487,30 @@ pub unsafe extern "C" fn RegisterMessageCallback(
             "RegisterMessageCallback: the callback is NULL",
         );
     };
-    set(consumer, "RegisterMessageCallback", |s| {
-        s.callback = Some((cb, false));
-        OK
+    set_callback(consumer, "RegisterMessageCallback", |s| {
+        *s = Some((cb, false))
     })
 }
 
-/// Removes an orderly callback (no-op if none).
+/// Removes an orderly callback (no-op if none). A running consumer stays
+/// running and gets every further message delivered again later.
 #[no_mangle]
 pub unsafe extern "C" fn UnregisterMessageCallbackOrderly(consumer: *mut CPushConsumer) -> c_int {
-    set(consumer, "UnregisterMessageCallbackOrderly", |s| {
-        if matches!(s.callback, Some((_, true))) {
-            s.callback = None;
+    set_callback(consumer, "UnregisterMessageCallbackOrderly", |s| {
+        if matches!(s, Some((_, true))) {
+            *s = None;
         }
-        OK
     })
 }
 
-/// Removes a concurrent callback (no-op if none).
+/// Removes a concurrent callback (no-op if none). A running consumer stays
+/// running and gets every further message delivered again later.
 #[no_mangle]
 pub unsafe extern "C" fn UnregisterMessageCallback(consumer: *mut CPushConsumer) -> c_int {
-    set(consumer, "UnregisterMessageCallback", |s| {
-        if matches!(s.callback, Some((_, false))) {
-            s.callback = None;
+    set_callback(consumer, "UnregisterMessageCallback", |s| {
+        if matches!(s, Some((_, false))) {
+            *s = None;
         }
-        OK
     })
 }
 
@@ -564,9 +766,9 @@ mod tests {
             assert!(!ShowPushConsumerVersion(c).is_null());
             assert!(ShowPushConsumerVersion(std::ptr::null_mut()).is_null());
             assert_eq!(UnregisterMessageCallbackOrderly(c), OK);
-            assert!((*c).settings.lock().callback.is_some());
+            assert!((*c).callback.read().is_some());
             assert_eq!(UnregisterMessageCallback(c), OK);
-            assert!((*c).settings.lock().callback.is_none());
+            assert!((*c).callback.read().is_none());
             assert_eq!(ShutdownPushConsumer(c), OK);
             assert_eq!(DestroyPushConsumer(c), OK);
             assert!(CreatePushConsumer(std::ptr::null()).is_null());
