@@ -11,6 +11,12 @@ namesrv="${NAMESRV_ADDR:-127.0.0.1:9876}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 [ -f "$libdir/librocketmq.so" ] || { echo "no librocketmq.so in $libdir (cargo build --release)" >&2; exit 2; }
+# A private copy, also under its SONAME (what the programs will look for at run time).
+mkdir "$out/lib"
+cp "$libdir/librocketmq.so" "$out/lib/"
+soname="$(objdump -p "$out/lib/librocketmq.so" | awk '$1 == "SONAME" {print $2}')"
+[ -z "$soname" ] || [ "$soname" = librocketmq.so ] || ln -s librocketmq.so "$out/lib/$soname"
+libdir="$out/lib"
 
 progs="producer_sync producer_async producer_oneway producer_orderly producer_batch producer_transaction push_consumer pull_consumer"
 for p in $progs; do
