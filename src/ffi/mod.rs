@@ -13,6 +13,10 @@ mod handle;
 mod signals;
 mod userdata;
 
+/// The drop-in C API of rocketmq-client-cpp (its own headers under include/rocketmq/).
+/// cbindgen:ignore
+pub mod compat;
+
 pub mod config;
 pub mod error;
 pub mod log;
