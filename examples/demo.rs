@@ -1,16 +1,16 @@
 //! The README's demo: sends messages to the local RocketMQ with the producer
-//! engine (sync, async, batch), reads them back from the broker and prints
+//! engine (sync, async, batch), consumes them with a push consumer and prints
 //! what happened. Run it with `make demo`.
 
 use std::time::{Duration, Instant};
 
-use rocketmq::producer::{Producer, ProducerConfig};
-use rocketmq::protocol::codes::{request, response};
-use rocketmq::protocol::headers::{
-    CommandHeader, PullMessageRequestHeader, PullMessageResponseHeader,
+use rocketmq::consumer::listener::{
+    ConsumeConcurrentlyContext, ConsumeConcurrentlyStatus, MessageListener,
 };
-use rocketmq::protocol::message::{decode_messages, DecodeOptions, Message};
-use rocketmq::protocol::RemotingCommand;
+use rocketmq::consumer::{PushConsumer, PushConsumerConfig};
+use rocketmq::producer::{Producer, ProducerConfig};
+use rocketmq::protocol::body::heartbeat::ConsumeFromWhere;
+use rocketmq::protocol::message::{Message, MessageExt};
 use rocketmq::runtime::block_on;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -77,59 +77,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     sent += 3;
 
-    // Read everything back from each queue of the topic.
-    let queues = block_on(producer.publish_queues(&topic))??;
-    let instance = producer.instance()?;
+    // Consume them with a push consumer (listener on a library thread).
+    let mut cc = PushConsumerConfig::new(&namesrv, format!("demo_consumer_group_{stamp}"));
+    cc.consume_from_where = ConsumeFromWhere::FirstOffset;
+    let consumer = PushConsumer::new(cc)?;
+    let (mtx, mrx) = std::sync::mpsc::channel::<MessageExt>();
+    let mtx = std::sync::Mutex::new(mtx);
+    consumer.subscribe(
+        &topic,
+        "*",
+        MessageListener::concurrently(
+            move |msgs: &[MessageExt], _ctx: &mut ConsumeConcurrentlyContext| {
+                for m in msgs {
+                    if let Ok(tx) = mtx.lock() {
+                        let _ = tx.send(m.clone());
+                    }
+                }
+                ConsumeConcurrentlyStatus::ConsumeSuccess
+            },
+        ),
+    )?;
+    consumer.start()?;
     let mut received = 0;
-    let deadline = Instant::now() + Duration::from_secs(15);
-    for q in &queues {
-        let addr = instance
-            .broker_addr(&q.broker_name, true)
-            .ok_or("no broker address")?;
-        let mut offset = 0;
-        loop {
-            let h = PullMessageRequestHeader {
-                consumer_group: "demo_reader".into(),
-                topic: topic.clone(),
-                queue_id: q.queue_id,
-                queue_offset: offset,
-                max_msg_nums: 32,
-                sys_flag: 4,
-                subscription: Some("*".into()),
-                expression_type: Some("TAG".into()),
-                ..Default::default()
-            };
-            let req = RemotingCommand::request(request::PULL_MESSAGE, h.to_ext());
-            let resp = block_on(
-                instance
-                    .remoting()
-                    .invoke(&addr, req, Duration::from_secs(5)),
-            )??;
-            if resp.code != response::SUCCESS {
-                break;
-            }
-            let rh = PullMessageResponseHeader::read_from(&resp.ext_fields)?;
-            for m in decode_messages(
-                &resp.body.clone().unwrap_or_default(),
-                &DecodeOptions::default(),
-            )? {
-                println!(
-                    "received    queue {} offset {}: {:?} tags {:?} keys {:?} msg id {}",
-                    m.queue_id,
-                    m.queue_offset,
-                    String::from_utf8_lossy(&m.body),
-                    m.tags().unwrap_or(""),
-                    m.keys(),
-                    m.msg_id()
-                );
-                received += 1;
-            }
-            offset = rh.next_begin_offset;
-            if Instant::now() > deadline {
-                break;
-            }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while received < sent && Instant::now() < deadline {
+        if let Ok(m) = mrx.recv_timeout(Duration::from_millis(200)) {
+            println!(
+                "consumed    queue {} offset {}: {:?} tags {:?} keys {:?} msg id {}",
+                m.queue_id,
+                m.queue_offset,
+                String::from_utf8_lossy(&m.body),
+                m.tags().unwrap_or(""),
+                m.keys(),
+                m.msg_id()
+            );
+            received += 1;
         }
     }
+    let report = consumer.shutdown_blocking()?;
+    println!("consumer shut down: {report:?}");
     producer.shutdown_blocking()?;
     println!("sent {sent}, received {received}");
     if received != sent {

@@ -29,8 +29,15 @@ fn run(args: &[&str]) {
     assert!(st.success(), "rocketmq-local {args:?} failed");
 }
 
+fn pid_file() -> PathBuf {
+    std::env::var("ROCKETMQ_LOCAL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".rocketmq-local"))
+        .join("broker-b.pid")
+}
+
 fn broker_b_pid() -> String {
-    let f = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".rocketmq-local/broker-b.pid");
+    let f = pid_file();
     std::fs::read_to_string(&f)
         .unwrap_or_else(|_| panic!("no {}", f.display()))
         .trim()
@@ -38,8 +45,7 @@ fn broker_b_pid() -> String {
 }
 
 fn broker_b_addr() -> String {
-    let port = std::env::var("ROCKETMQ_BROKER_B_PORT").unwrap_or_else(|_| "10921".into());
-    format!("127.0.0.1:{port}")
+    std::env::var("ROCKETMQ_BROKER_B_ADDR").unwrap_or_else(|_| "127.0.0.1:10921".into())
 }
 
 /// Counts attempts per broker.
@@ -64,9 +70,7 @@ struct BrokerB;
 
 impl Drop for BrokerB {
     fn drop(&mut self) {
-        if let Ok(pid) = std::fs::read_to_string(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".rocketmq-local/broker-b.pid"),
-        ) {
+        if let Ok(pid) = std::fs::read_to_string(pid_file()) {
             let _ = Command::new("kill").args(["-CONT", pid.trim()]).status();
         }
         let _ = Command::new(script()).args(["stop-b", "--kill"]).status();

@@ -575,7 +575,7 @@ fn unknown_topic_is_auto_created_through_the_default_topic() {
 #[test]
 fn vip_channel_namespace_hooks_and_back_pressure() {
     require_broker();
-    // VIP channel: the broker's fast port (10909).
+    // VIP channel: the broker's fast port (its port minus 2).
     let topic = new_topic("prod_vip", 1);
     let mut c = config("prod_vip");
     c.client.vip_channel = true;
@@ -586,7 +586,7 @@ fn vip_channel_namespace_hooks_and_back_pressure() {
         .instance()
         .unwrap()
         .remoting()
-        .is_connected("127.0.0.1:10909"));
+        .is_connected(&rocketmq::remoting::namesrv::vip_addr(&common::broker())));
     p.shutdown_blocking().unwrap();
 
     // Namespace v1: wrapped on the wire, unwrapped for the user.

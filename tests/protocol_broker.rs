@@ -708,7 +708,7 @@ fn send_v2_and_pull_back_every_field() {
         assert_eq!(resp.queue_id, queue_id);
         assert_eq!(resp.queue_offset, 0, "first message of a new queue");
         let (host, _) = decode_offset_msg_id(&resp.msg_id).unwrap();
-        assert_eq!(host, "127.0.0.1:10911".parse::<SocketAddr>().unwrap());
+        assert_eq!(host, common::broker().parse::<SocketAddr>().unwrap());
         assert_eq!(resp.msg_id.len(), 32);
         // The broker reports the unique key as the transaction id of any message.
         assert_eq!(resp.transaction_id.as_deref(), sent.msg.unique_key());
@@ -1024,6 +1024,18 @@ fn unknown_request_code_is_not_supported() {
         let resp = invoke_broker(&c, RemotingCommand::request(9999, ext)).await;
         expect_code(&resp, response::REQUEST_CODE_NOT_SUPPORTED, "code 9999");
         assert!(resp.is_response());
+        assert!(
+            resp.remark.as_deref().unwrap_or_default().contains("9999"),
+            "{:?}",
+            resp.remark
+        );
+        // The name server too.
+        let resp = invoke_namesrv(&c, RemotingCommand::request(9999, ExtFields::new())).await;
+        expect_code(
+            &resp,
+            response::REQUEST_CODE_NOT_SUPPORTED,
+            "code 9999 to the name server",
+        );
         assert!(
             resp.remark.as_deref().unwrap_or_default().contains("9999"),
             "{:?}",

@@ -19,14 +19,19 @@ use super::config::ClientConfig;
 use crate::common::names;
 use crate::protocol::body::heartbeat::{ConsumerData, HeartbeatData, ProducerData};
 use crate::protocol::body::route::TopicRouteData;
-use crate::protocol::body::JsonBody;
+use crate::protocol::body::{
+    ConsumeMessageDirectlyResult, ConsumerRunningInfo, GetConsumerStatusBody, JsonBody,
+    ResetOffsetBody,
+};
 use crate::protocol::codes::{request, response};
 use crate::protocol::headers::{
-    CheckTransactionStateRequestHeader, CommandHeader, GetRouteInfoRequestHeader,
-    HeartbeatRequestHeader, ReplyMessageRequestHeader, UnregisterClientRequestHeader,
+    CheckTransactionStateRequestHeader, CommandHeader, ConsumeMessageDirectlyResultRequestHeader,
+    GetConsumerRunningInfoRequestHeader, GetConsumerStatusRequestHeader, GetRouteInfoRequestHeader,
+    HeartbeatRequestHeader, ReplyMessageRequestHeader, ResetOffsetRequestHeader,
+    UnregisterClientRequestHeader,
 };
 use crate::protocol::message::{self, property, DecodeOptions, MessageExt};
-use crate::protocol::RemotingCommand;
+use crate::protocol::{MessageQueue, RemotingCommand};
 use crate::remoting::hook::{AclHook, NamespaceV2Hook};
 use crate::remoting::{processor_fn, RemotingClient};
 use crate::{Error, ErrorKind, Result};
@@ -60,6 +65,26 @@ pub trait ConsumerHandle: Send + Sync {
     fn on_consumer_ids_changed(&self) {}
     /// A topic's route changed.
     fn on_route_changed(&self, _topic: &str, _route: &TopicRouteData) {}
+    /// A broker reset the group's offsets of `topic` (RESET_CONSUMER_CLIENT_OFFSET).
+    /// Must not block.
+    fn reset_offset(&self, _topic: &str, _offsets: BTreeMap<MessageQueue, i64>) {}
+    /// The consumer's offsets of `topic`'s queues (GET_CONSUMER_STATUS_FROM_CLIENT).
+    fn consumer_status(&self, _topic: &str) -> BTreeMap<MessageQueue, i64> {
+        BTreeMap::new()
+    }
+    /// The consumer's state (GET_CONSUMER_RUNNING_INFO); `None` when unknown.
+    fn running_info(&self) -> Option<ConsumerRunningInfo> {
+        None
+    }
+    /// Consumes one message on a broker's request (CONSUME_MESSAGE_DIRECTLY),
+    /// on a library thread; `None` when not supported. Must not block.
+    fn consume_message_directly(
+        &self,
+        _msg: MessageExt,
+        _broker_name: Option<String>,
+    ) -> Option<oneshot::Receiver<ConsumeMessageDirectlyResult>> {
+        None
+    }
 }
 
 /// A reply awaited by a request-reply requester, keyed by correlation id.
@@ -742,6 +767,158 @@ impl ClientInstance {
                 }
             }),
         );
+        self.register_consumer_processors();
+    }
+
+    fn register_consumer_processors(self: &Arc<Self>) {
+        let weak = Arc::downgrade(self);
+        self.remoting.register_processor(
+            request::RESET_CONSUMER_CLIENT_OFFSET,
+            processor_fn(move |_addr, req| {
+                let weak = weak.clone();
+                async move {
+                    if let Some(me) = weak.upgrade() {
+                        me.on_reset_offset(&req)?;
+                    }
+                    Ok(None)
+                }
+            }),
+        );
+        let weak = Arc::downgrade(self);
+        self.remoting.register_processor(
+            request::GET_CONSUMER_STATUS_FROM_CLIENT,
+            processor_fn(move |_addr, req| {
+                let weak = weak.clone();
+                async move {
+                    let me = weak.upgrade().ok_or_else(gone)?;
+                    me.on_get_consumer_status(&req).map(Some)
+                }
+            }),
+        );
+        let weak = Arc::downgrade(self);
+        self.remoting.register_processor(
+            request::GET_CONSUMER_RUNNING_INFO,
+            processor_fn(move |_addr, req| {
+                let weak = weak.clone();
+                async move {
+                    let me = weak.upgrade().ok_or_else(gone)?;
+                    me.on_get_running_info(&req).map(Some)
+                }
+            }),
+        );
+        let weak = Arc::downgrade(self);
+        self.remoting.register_processor(
+            request::CONSUME_MESSAGE_DIRECTLY,
+            processor_fn(move |_addr, req| {
+                let weak = weak.clone();
+                async move {
+                    let me = weak.upgrade().ok_or_else(gone)?;
+                    let rx = me.on_consume_message_directly(&req)?;
+                    let result = rx.await.map_err(|_| {
+                        Error::new(
+                            ErrorKind::ShutDown,
+                            "the consumer went away while consuming",
+                        )
+                    })?;
+                    let body = result.encode()?;
+                    Ok(Some(
+                        RemotingCommand::response(response::SUCCESS, None)
+                            .with_body(Bytes::from(body)),
+                    ))
+                }
+            }),
+        );
+    }
+
+    fn consumer_or_error(&self, group: &str) -> Result<Arc<dyn ConsumerHandle>> {
+        self.consumer(group).ok_or_else(|| {
+            Error::invalid(format!(
+                "The Consumer Group <{group}> not exist in this consumer"
+            ))
+        })
+    }
+
+    fn on_reset_offset(&self, req: &RemotingCommand) -> Result<()> {
+        let h = ResetOffsetRequestHeader::read_from(&req.ext_fields)?;
+        let body = req.body.as_deref().unwrap_or_default();
+        let mut offsets = if body.is_empty() {
+            BTreeMap::new()
+        } else {
+            ResetOffsetBody::decode(body)?.offset_table
+        };
+        if let Some(offset) = h.offset.filter(|_| offsets.is_empty()) {
+            // A single-queue reset carried in the header (5.x admin).
+            if h.queue_id >= 0 {
+                if let Some(route) = self.cached_route(&h.topic) {
+                    for mq in crate::protocol::body::route::subscribe_queues(&h.topic, &route) {
+                        if mq.queue_id == h.queue_id {
+                            offsets.insert(mq, offset);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(c) = self.consumer(&h.group) {
+            c.reset_offset(&h.topic, offsets);
+        }
+        Ok(())
+    }
+
+    fn on_get_consumer_status(&self, req: &RemotingCommand) -> Result<RemotingCommand> {
+        let h = GetConsumerStatusRequestHeader::read_from(&req.ext_fields)?;
+        let table = self
+            .consumer(&h.group)
+            .map(|c| c.consumer_status(&h.topic))
+            .unwrap_or_default();
+        let body = GetConsumerStatusBody {
+            message_queue_table: table,
+            ..Default::default()
+        }
+        .encode()?;
+        Ok(RemotingCommand::response(response::SUCCESS, None).with_body(Bytes::from(body)))
+    }
+
+    fn on_get_running_info(&self, req: &RemotingCommand) -> Result<RemotingCommand> {
+        let h = GetConsumerRunningInfoRequestHeader::read_from(&req.ext_fields)?;
+        let consumer = self.consumer_or_error(&h.consumer_group)?;
+        let mut info = consumer.running_info().ok_or_else(|| {
+            Error::invalid(format!(
+                "The Consumer Group <{}> not exist in this consumer",
+                h.consumer_group
+            ))
+        })?;
+        let mut ns = self.remoting.namesrv_addrs().join(";");
+        ns.push(';');
+        info.properties
+            .insert(ConsumerRunningInfo::PROP_NAMESERVER_ADDR.to_owned(), ns);
+        info.properties.insert(
+            ConsumerRunningInfo::PROP_CLIENT_VERSION.to_owned(),
+            CLIENT_VERSION_NAME.to_owned(),
+        );
+        if h.jstack_enable {
+            info.jstack = Some(String::new());
+        }
+        let body = info.encode()?;
+        Ok(RemotingCommand::response(response::SUCCESS, None).with_body(Bytes::from(body)))
+    }
+
+    fn on_consume_message_directly(
+        &self,
+        req: &RemotingCommand,
+    ) -> Result<oneshot::Receiver<ConsumeMessageDirectlyResult>> {
+        let h = ConsumeMessageDirectlyResultRequestHeader::read_from(&req.ext_fields)?;
+        let consumer = self.consumer_or_error(&h.consumer_group)?;
+        let body = req
+            .body
+            .clone()
+            .ok_or_else(|| Error::protocol("CONSUME_MESSAGE_DIRECTLY without a message"))?;
+        let msg = message::decode_messages(&body, &DecodeOptions::default())?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::protocol("CONSUME_MESSAGE_DIRECTLY with an empty message"))?;
+        consumer
+            .consume_message_directly(msg, h.broker_name.clone())
+            .ok_or_else(|| Error::invalid("this consumer cannot consume messages on request"))
     }
 
     fn on_check_transaction_state(&self, addr: String, req: RemotingCommand) -> Result<()> {
@@ -782,6 +959,13 @@ impl ClientInstance {
             Err(e) => RemotingCommand::response(response::SYSTEM_ERROR, Some(e.to_string())),
         }
     }
+}
+
+/// The client version reported in running info (`PROP_CLIENT_VERSION`).
+pub const CLIENT_VERSION_NAME: &str = "V5_3_3";
+
+fn gone() -> Error {
+    Error::new(ErrorKind::ShutDown, "the client instance is shut down")
 }
 
 /// Builds the reply message of a PUSH_REPLY_MESSAGE_TO_CLIENT request.
@@ -851,4 +1035,149 @@ pub(crate) async fn futures_join_all<F: std::future::Future>(
     outs.into_iter()
         .map(|o| o.expect("every future completed"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::body::CMResult;
+    use crate::protocol::message::encode_message_ext;
+
+    struct FakeConsumer {
+        resets: Mutex<Vec<(String, BTreeMap<MessageQueue, i64>)>>,
+    }
+
+    impl ConsumerHandle for FakeConsumer {
+        fn group(&self) -> String {
+            "G".into()
+        }
+        fn consumer_data(&self) -> ConsumerData {
+            ConsumerData::default()
+        }
+        fn subscribed_topics(&self) -> Vec<String> {
+            Vec::new()
+        }
+        fn reset_offset(&self, topic: &str, offsets: BTreeMap<MessageQueue, i64>) {
+            self.resets.lock().push((topic.to_owned(), offsets));
+        }
+        fn consumer_status(&self, topic: &str) -> BTreeMap<MessageQueue, i64> {
+            [(MessageQueue::new(topic, "b", 1), 5)]
+                .into_iter()
+                .collect()
+        }
+        fn running_info(&self) -> Option<ConsumerRunningInfo> {
+            let mut info = ConsumerRunningInfo::default();
+            info.properties.insert("consumerGroup".into(), "G".into());
+            Some(info)
+        }
+        fn consume_message_directly(
+            &self,
+            msg: MessageExt,
+            broker_name: Option<String>,
+        ) -> Option<oneshot::Receiver<ConsumeMessageDirectlyResult>> {
+            let (tx, rx) = oneshot::channel();
+            std::thread::spawn(move || {
+                let _ = tx.send(ConsumeMessageDirectlyResult {
+                    consume_result: Some(CMResult::Success),
+                    remark: Some(format!("{}@{}", msg.topic, broker_name.unwrap_or_default())),
+                    ..Default::default()
+                });
+            });
+            Some(rx)
+        }
+    }
+
+    #[test]
+    fn consumer_requests_reach_the_consumer() {
+        let mut cfg = ClientConfig::new("127.0.0.1:1");
+        cfg.instance_name = format!("consumer-requests-{}", now_ms());
+        let inst = ClientInstance::acquire(&cfg).unwrap();
+        let fake = Arc::new(FakeConsumer {
+            resets: Mutex::new(Vec::new()),
+        });
+        inst.register_consumer(fake.clone()).unwrap();
+
+        // GET_CONSUMER_STATUS_FROM_CLIENT
+        let h = GetConsumerStatusRequestHeader {
+            topic: "T".into(),
+            group: "G".into(),
+            ..Default::default()
+        };
+        let req = RemotingCommand::request(request::GET_CONSUMER_STATUS_FROM_CLIENT, h.to_ext());
+        let resp = inst.on_get_consumer_status(&req).unwrap();
+        assert_eq!(resp.code, response::SUCCESS);
+        let body = GetConsumerStatusBody::decode(resp.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body.message_queue_table[&MessageQueue::new("T", "b", 1)], 5);
+
+        // GET_CONSUMER_RUNNING_INFO, known and unknown group
+        let h = GetConsumerRunningInfoRequestHeader {
+            consumer_group: "G".into(),
+            client_id: inst.client_id().into(),
+            ..Default::default()
+        };
+        let req = RemotingCommand::request(request::GET_CONSUMER_RUNNING_INFO, h.to_ext());
+        let resp = inst.on_get_running_info(&req).unwrap();
+        let info = ConsumerRunningInfo::decode(resp.body.as_deref().unwrap()).unwrap();
+        assert_eq!(info.properties["consumerGroup"], "G");
+        assert_eq!(
+            info.properties[ConsumerRunningInfo::PROP_NAMESERVER_ADDR],
+            "127.0.0.1:1;"
+        );
+        assert!(info
+            .properties
+            .contains_key(ConsumerRunningInfo::PROP_CLIENT_VERSION));
+        let h = GetConsumerRunningInfoRequestHeader {
+            consumer_group: "Other".into(),
+            client_id: inst.client_id().into(),
+            ..Default::default()
+        };
+        let req = RemotingCommand::request(request::GET_CONSUMER_RUNNING_INFO, h.to_ext());
+        let e = inst.on_get_running_info(&req).unwrap_err();
+        assert!(e.message().contains("not exist in this consumer"), "{e}");
+
+        // RESET_CONSUMER_CLIENT_OFFSET with an object-keyed body
+        let h = ResetOffsetRequestHeader {
+            topic: "T".into(),
+            group: "G".into(),
+            timestamp: 1,
+            is_force: true,
+            ..Default::default()
+        };
+        let mut table = BTreeMap::new();
+        table.insert(MessageQueue::new("T", "b", 0), 3);
+        let body = ResetOffsetBody {
+            offset_table: table.clone(),
+        }
+        .encode()
+        .unwrap();
+        let req = RemotingCommand::request(request::RESET_CONSUMER_CLIENT_OFFSET, h.to_ext())
+            .with_body(Bytes::from(body));
+        inst.on_reset_offset(&req).unwrap();
+        assert_eq!(fake.resets.lock()[0], ("T".to_owned(), table));
+        // A malformed body is an error, not a panic.
+        let req = RemotingCommand::request(request::RESET_CONSUMER_CLIENT_OFFSET, h.to_ext())
+            .with_body(Bytes::from_static(b"{nonsense"));
+        assert!(inst.on_reset_offset(&req).is_err());
+
+        // CONSUME_MESSAGE_DIRECTLY
+        let msg = MessageExt {
+            topic: "T".into(),
+            body: Bytes::from_static(b"hello"),
+            ..Default::default()
+        };
+        let h = ConsumeMessageDirectlyResultRequestHeader {
+            consumer_group: "G".into(),
+            broker_name: Some("b".into()),
+            ..Default::default()
+        };
+        let req = RemotingCommand::request(request::CONSUME_MESSAGE_DIRECTLY, h.to_ext())
+            .with_body(encode_message_ext(&msg).unwrap());
+        let rx = inst.on_consume_message_directly(&req).unwrap();
+        let result = crate::runtime::block_on(rx).unwrap().unwrap();
+        assert_eq!(result.consume_result, Some(CMResult::Success));
+        assert_eq!(result.remark.as_deref(), Some("T@b"));
+        let req = RemotingCommand::request(request::CONSUME_MESSAGE_DIRECTLY, h.to_ext());
+        assert!(inst.on_consume_message_directly(&req).is_err(), "no body");
+        inst.shutdown();
+    }
 }

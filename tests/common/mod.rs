@@ -12,9 +12,9 @@ pub fn namesrv() -> String {
     std::env::var("ROCKETMQ_NAMESRV").unwrap_or_else(|_| "127.0.0.1:9876".to_owned())
 }
 
-/// The first broker's address (`ROCKETMQ_BROKER`, default 127.0.0.1:10911).
+/// The first broker's address (`ROCKETMQ_BROKER_ADDR`, default 127.0.0.1:10911).
 pub fn broker() -> String {
-    std::env::var("ROCKETMQ_BROKER").unwrap_or_else(|_| "127.0.0.1:10911".to_owned())
+    std::env::var("ROCKETMQ_BROKER_ADDR").unwrap_or_else(|_| "127.0.0.1:10911".to_owned())
 }
 
 /// Panics with instructions unless the name server and broker accept connections.
@@ -26,7 +26,7 @@ pub fn require_broker() {
         if TcpStream::connect_timeout(&sock, Duration::from_secs(2)).is_err() {
             panic!(
                 "no RocketMQ {what} at {addr}: start the local RocketMQ with `scripts/rocketmq-local start` \
-                 (or set ROCKETMQ_NAMESRV / ROCKETMQ_BROKER)"
+                 (or set ROCKETMQ_NAMESRV / ROCKETMQ_BROKER_ADDR)"
             );
         }
     }
