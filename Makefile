@@ -1,8 +1,17 @@
 # librocketmq: build, test, demo, install.
 PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
 CARGO ?= cargo
+# Where cargo puts its output (honours CARGO_TARGET_DIR).
+TARGET_DIR ?= $(if $(CARGO_TARGET_DIR),$(CARGO_TARGET_DIR),target)
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+MAJOR := $(firstword $(subst ., ,$(VERSION)))
+# What the static library needs besides itself
+# (`cargo rustc --release --lib --crate-type staticlib -- --print native-static-libs`).
+STATIC_LIBS ?= -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
-.PHONY: all build release headers test demo bench install clean broker-start broker-stop
+.PHONY: all build release headers test test-c demo bench install clean broker-start broker-stop
 
 all: build
 
@@ -32,11 +41,31 @@ broker-start:
 broker-stop:
 	scripts/rocketmq-local stop
 
+# Builds and runs the C examples and the misuse suite against the local RocketMQ.
+test-c:
+	bash examples-c/run.sh
+
+# Installs librocketmq.so (SONAME librocketmq.so.MAJOR), librocketmq.a, the
+# headers and rocketmq.pc (pkg-config) under PREFIX (DESTDIR for staging).
 install: build
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
-	install -m 0755 target/release/librocketmq.so $(DESTDIR)$(PREFIX)/lib/
-	install -m 0644 target/release/librocketmq.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 0644 include/rocketmq.h $(DESTDIR)$(PREFIX)/include/
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -m 0755 $(TARGET_DIR)/release/librocketmq.so $(DESTDIR)$(LIBDIR)/librocketmq.so.$(VERSION)
+	ln -sf librocketmq.so.$(VERSION) $(DESTDIR)$(LIBDIR)/librocketmq.so.$(MAJOR)
+	ln -sf librocketmq.so.$(MAJOR) $(DESTDIR)$(LIBDIR)/librocketmq.so
+	install -m 0644 $(TARGET_DIR)/release/librocketmq.a $(DESTDIR)$(LIBDIR)/librocketmq.a
+	cp -R include/. $(DESTDIR)$(INCLUDEDIR)/
+	printf '%s\n' \
+	  'prefix=$(PREFIX)' \
+	  'libdir=$(LIBDIR)' \
+	  'includedir=$(INCLUDEDIR)' \
+	  '' \
+	  'Name: rocketmq' \
+	  'Description: Apache RocketMQ client (librocketmq), native C API' \
+	  'Version: $(VERSION)' \
+	  'Libs: -L$${libdir} -lrocketmq' \
+	  'Libs.private: $(STATIC_LIBS)' \
+	  'Cflags: -I$${includedir}' \
+	  > $(DESTDIR)$(LIBDIR)/pkgconfig/rocketmq.pc
 
 clean:
 	$(CARGO) clean

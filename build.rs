@@ -1,6 +1,12 @@
-//! Build script: optionally regenerates the C header from the Rust sources.
+//! Build script: sets the shared library's SONAME and optionally regenerates
+//! the C header from the Rust sources.
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    // The shared library's SONAME: librocketmq.so.MAJOR (no ABI stability before 1.0).
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        let major = std::env::var("CARGO_PKG_VERSION_MAJOR").unwrap_or_else(|_| "0".into());
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,librocketmq.so.{major}");
+    }
     #[cfg(feature = "gen-headers")]
     generate_headers();
 }

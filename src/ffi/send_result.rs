@@ -136,7 +136,9 @@ pub extern "C" fn rmq_send_result_queue_offset(r: *const rmq_send_result_t) -> i
     with(r, -1, |r| r.r.queue_offset)
 }
 
-/// The transaction id of a transactional send (borrowed), or NULL.
+/// The transaction id the broker returned (brokers return one for every
+/// send; it identifies the transaction of a transactional send), borrowed;
+/// NULL when there was none.
 #[no_mangle]
 pub extern "C" fn rmq_send_result_transaction_id(r: *const rmq_send_result_t) -> *const c_char {
     with(r, NUL, |r| match &r.r.transaction_id {
