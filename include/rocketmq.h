@@ -967,7 +967,9 @@ int32_t rmq_send_result_queue_id(const struct rmq_send_result_t *r);
 // The offset in the queue (of the first message, for a batch); -1 for NULL.
 int64_t rmq_send_result_queue_offset(const struct rmq_send_result_t *r);
 
-// The transaction id of a transactional send (borrowed), or NULL.
+// The transaction id the broker returned (brokers return one for every
+// send; it identifies the transaction of a transactional send), borrowed;
+// NULL when there was none.
 const char *rmq_send_result_transaction_id(const struct rmq_send_result_t *r);
 
 // The state the local transaction ended in, for a result of
