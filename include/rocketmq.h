@@ -917,7 +917,8 @@ struct rmq_error_t *rmq_push_consumer_pause(struct rmq_push_consumer_t *consumer
 // is not paused is OK.
 struct rmq_error_t *rmq_push_consumer_resume(struct rmq_push_consumer_t *consumer);
 
-// The queues the consumer owns now (after rebalancing). On success writes
+// The queues the consumer owns now (after rebalancing), those of the
+// group's retry topic (`%RETRY%` + group, clustering) included. On success writes
 // an owned array of `*count` owned queues to `*queues`; free it with
 // `rmq_message_queues_free(*queues, *count)`.
 struct rmq_error_t *rmq_push_consumer_assigned_queues(struct rmq_push_consumer_t *consumer,
