@@ -516,8 +516,8 @@ int32_t rmq_message_queue_queue_id(const struct rmq_message_queue_t *q);
 // Frees a queue. NULL is a no-op. Never free a queue borrowed by a callback.
 void rmq_message_queue_free(struct rmq_message_queue_t *q);
 
-// Frees an array of `count` queues from `rmq_producer_queues`, and the
-// queues in it. NULL is a no-op.
+// Frees an array of `count` queues from `rmq_producer_queues` (or another
+// function that returns a queue array), and the queues in it. NULL is a no-op.
 void rmq_message_queues_free(struct rmq_message_queue_t **queues, size_t count);
 
 // The topic (borrowed); NULL for a NULL view.

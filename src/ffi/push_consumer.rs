@@ -530,8 +530,8 @@ pub extern "C" fn rmq_push_consumer_shutdown(
                 "rmq_push_consumer_shutdown was called from one of the consumer's own listeners; call it from another thread",
             ));
         }
-        s.shut_down.store(true, Ordering::Release);
         let report = s.consumer.shutdown_blocking()?;
+        s.shut_down.store(true, Ordering::Release);
         report_error(report, s.consumer.config().shutdown_timeout.as_millis())
     })
 }
