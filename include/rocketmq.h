@@ -18,13 +18,15 @@
  *   from then on (every later call on it returns RMQ_ERR_PANIC; free still works).
  *
  * Threads and callbacks
- * - Producers are thread-safe; configs and messages are used by one thread at a time.
+ * - Producers and consumers are thread-safe; configs and messages are used by one
+ *   thread at a time.
  * - The library does its I/O on its own threads, with SIGPIPE blocked there.
  * - Each callback's documentation says on which thread it runs and how long its
  *   arguments live. Async send completions run on the library's callback thread, never
  *   on an I/O thread; queue selectors and transaction execute callbacks run on the
- *   calling thread; transaction checks run on the producer's checker thread; the log
- *   callback may run on any thread.
+ *   calling thread; transaction checks run on the producer's checker thread; push
+ *   consumer listeners run on the consumer's consume threads; the log callback may run
+ *   on any thread. Lite pull consumers have no callbacks: poll runs on the caller's thread.
  * - Callbacks may call rmq_ functions (sends included) but not the shutdown of the
  *   handle serving them (RMQ_ERR_INVALID_STATE); a free called from a callback returns
  *   at once and completes on a library thread after the callback returns.
@@ -48,6 +50,40 @@
 /* MAJOR << 16 | MINOR << 8 | PATCH, as rmq_version_number() returns. */
 #define RMQ_VERSION_NUMBER ((RMQ_VERSION_MAJOR << 16) | (RMQ_VERSION_MINOR << 8) | RMQ_VERSION_PATCH)
 
+
+// What an orderly listener returns. Any other value counts as
+// `RMQ_SUSPEND_CURRENT_QUEUE_A_MOMENT`.
+enum rmq_consume_orderly_status_t
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  // Consumed; the queue's offset moves past the batch.
+  RMQ_ORDERLY_SUCCESS = 0,
+  // Stop the queue for `suspend.current.queue.time.ms` and deliver the
+  // same batch again (past `max.reconsume.times` it goes to the dead-letter queue).
+  RMQ_SUSPEND_CURRENT_QUEUE_A_MOMENT = 1,
+};
+#ifndef __cplusplus
+typedef int32_t rmq_consume_orderly_status_t;
+#endif // __cplusplus
+
+// What a concurrent listener returns. Any other value counts as
+// `RMQ_RECONSUME_LATER`.
+enum rmq_consume_status_t
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  // Consumed, up to `*ack_index`.
+  RMQ_CONSUME_SUCCESS = 0,
+  // Deliver the whole batch again later (clustering: sent back to the
+  // broker's retry topic; broadcasting: dropped).
+  RMQ_RECONSUME_LATER = 1,
+};
+#ifndef __cplusplus
+typedef int32_t rmq_consume_status_t;
+#endif // __cplusplus
 
 // Error codes. Values are stable and only ever appended.
 enum rmq_err_t
@@ -148,7 +184,7 @@ enum rmq_transaction_state_t
 typedef int32_t rmq_transaction_state_t;
 #endif // __cplusplus
 
-// A set of string settings (`key` = `value`) for a producer (consumers later).
+// A set of string settings (`key` = `value`) for a producer or a consumer.
 // Not thread-safe: build it on one thread. Constructors take ownership of it,
 // whether they succeed or not.
 typedef struct rmq_config_t rmq_config_t;
@@ -175,6 +211,17 @@ typedef struct rmq_message_view_t rmq_message_view_t;
 // A producer. Thread-safe: any thread may use it at the same time, except
 // that `rmq_producer_free` must not race with other calls on it.
 typedef struct rmq_producer_t rmq_producer_t;
+
+// A lite pull consumer: the library pulls in the background and
+// `rmq_pull_consumer_poll` hands the messages out on the caller's thread.
+// Thread-safe (calls may come from any thread at the same time), except
+// that `rmq_pull_consumer_free` must not race with other calls on it. No
+// callbacks.
+typedef struct rmq_pull_consumer_t rmq_pull_consumer_t;
+
+// A push consumer. Thread-safe: any thread may use it at the same time,
+// except that `rmq_push_consumer_free` must not race with other calls on it.
+typedef struct rmq_push_consumer_t rmq_push_consumer_t;
 
 // A send result. Read-only and thread-safe; its strings are borrowed and
 // valid until it is freed (or, in a callback, until the callback returns).
@@ -212,6 +259,35 @@ typedef size_t (*rmq_queue_selector_cb)(void *user_data,
                                         const struct rmq_message_t *msg,
                                         const struct rmq_message_queue_t *const *queues,
                                         size_t count);
+
+// A concurrent listener: consumes `count` (>= 1, at most
+// `consume.batch.size`) messages of one queue and returns an
+// `rmq_consume_status_t`. `msgs` and the views in it are borrowed for the
+// call only (keep one with `rmq_message_view_clone`). `*ack_index` starts at
+// `count - 1`; on `RMQ_CONSUME_SUCCESS` the listener may lower it to the
+// index of the last message it consumed (-1: none), and the messages after
+// it are delivered again as with `RMQ_RECONSUME_LATER`. Runs on one of the
+// consumer's consume threads (`consume.thread.count` threads owned by the
+// library), several batches at once; a batch that the broker asks to
+// consume directly runs on a library thread of its own. It may call any
+// `rmq_` function, sends included, except `rmq_push_consumer_shutdown` of
+// its own consumer (`RMQ_ERR_INVALID_STATE`); blocking in it holds back only
+// its thread.
+typedef int32_t (*rmq_consume_cb)(void *user_data,
+                                  const struct rmq_message_view_t *const *msgs,
+                                  size_t count,
+                                  int32_t *ack_index);
+
+// An orderly listener: consumes `count` (>= 1) messages of one queue, in
+// queue order, and returns an `rmq_consume_orderly_status_t`. `msgs` and
+// the views in it are borrowed for the call only. Runs on one of the
+// consumer's consume threads; the batches of one queue never run at the
+// same time and come in queue order (clustering: only while this consumer
+// holds the queue's lock on its broker). Same rules as `rmq_consume_cb`
+// otherwise.
+typedef int32_t (*rmq_consume_orderly_cb)(void *user_data,
+                                          const struct rmq_message_view_t *const *msgs,
+                                          size_t count);
 
 // Runs the local transaction of a half message the broker stored: returns
 // an `RMQ_TRANSACTION_*` value (anything else counts as unknown). `msg` is
@@ -271,6 +347,46 @@ struct rmq_config_t *rmq_config_new(void);
 // - `max.inflight.async` (10000), `max.inflight.bytes` (104857600): bounds on async sends
 // - `back.pressure` (`wait` | `fail`): what an async send does at those bounds
 // - `send.header.v2` (`true`): the short send header
+//
+// Push consumer keys (`rmq_push_consumer_new`):
+// - `group` (required): the consumer group
+// - `message.model` (`clustering` | `broadcasting`)
+// - `consume.from.where` (`last_offset` | `first_offset` | `timestamp`): where a
+//   group with no stored offset starts; `consume.timestamp`: for `timestamp`, ms
+//   since the Unix epoch (default: half an hour before the start)
+// - `allocate.strategy` (`AVG` | `AVG_BY_CIRCLE` | `CONSISTENT_HASH`): how the
+//   group shares queues
+// - `consume.thread.count` (20): threads running listeners (1..=1000)
+// - `consume.batch.size` (1): most messages per listener call (1..=1024)
+// - `pull.batch.size` (32): most messages per pull (1..=1024);
+//   `pull.batch.size.bytes` (262144): most bytes per pull (5.x brokers)
+// - `pull.interval.ms` (0): pause between pulls of a queue
+// - `pull.threshold.for.queue` (1000), `pull.threshold.size.for.queue` (100, MiB):
+//   cached per queue before pulling pauses
+// - `pull.threshold.for.topic`, `pull.threshold.size.for.topic` (MiB): cached per
+//   topic, shared by its queues (0 or empty: off, the default)
+// - `consume.concurrently.max.span` (2000): largest offset span cached per queue
+// - `max.reconsume.times` (-1: 16 concurrently, unlimited orderly): deliveries
+//   before the dead-letter queue
+// - `suspend.current.queue.time.ms` (1000): orderly pause after a failed batch
+// - `consume.timeout.ms` (900000): messages in a listener longer are sent back
+// - `rebalance.interval.ms` (20000), `lock.interval.ms` (20000, orderly)
+// - `broker.suspend.max.time.ms` (15000), `pull.timeout.ms` (30000): long polling
+// - `post.subscription.when.pull` (`false`)
+// - `shutdown.timeout.ms` (10000): how long shutdown waits for listeners
+// - `queue.drain.timeout.ms` (5000): how long a queue moving to another
+//   consumer waits for its listeners
+// - `local.offset.dir` (`~/.rocketmq_offsets`): broadcasting offset files
+//
+// Lite pull consumer keys (`rmq_pull_consumer_new`): `group` (required),
+// `message.model`, `consume.from.where`, `consume.timestamp`,
+// `allocate.strategy`, `local.offset.dir` as above, and:
+// - `pull.batch.size` (10): most messages per pull and per poll
+// - `pull.threshold.for.all` (10000), `pull.threshold.for.queue` (1000),
+//   `pull.threshold.size.for.queue` (100, MiB): buffered before pulling pauses
+// - `auto.commit` (`true`), `auto.commit.interval.ms` (5000, at least 1000)
+// - `broker.suspend.max.time.ms` (20000), `pull.timeout.ms` (30000)
+// - `pull.delay.on.error.ms` (1000), `rebalance.interval.ms` (20000)
 //
 // Booleans accept `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`.
 struct rmq_error_t *rmq_config_set(struct rmq_config_t *cfg, const char *key, const char *value);
@@ -400,8 +516,8 @@ int32_t rmq_message_queue_queue_id(const struct rmq_message_queue_t *q);
 // Frees a queue. NULL is a no-op. Never free a queue borrowed by a callback.
 void rmq_message_queue_free(struct rmq_message_queue_t *q);
 
-// Frees an array of `count` queues from `rmq_producer_queues`, and the
-// queues in it. NULL is a no-op.
+// Frees an array of `count` queues from `rmq_producer_queues` (or another
+// function that returns a queue array), and the queues in it. NULL is a no-op.
 void rmq_message_queues_free(struct rmq_message_queue_t **queues, size_t count);
 
 // The topic (borrowed); NULL for a NULL view.
@@ -592,6 +708,244 @@ struct rmq_error_t *rmq_producer_request(struct rmq_producer_t *producer,
                                          const struct rmq_message_t *msg,
                                          int64_t timeout_ms,
                                          struct rmq_message_view_t **reply);
+
+// Creates a lite pull consumer from `config`, which it takes ownership of
+// whether it succeeds or fails (the caller must not use or free it
+// afterwards). The settings `namesrv.addr` and `group` are required; the
+// consumer keys are listed at `rmq_config_set`. On success writes an owned
+// consumer to `*out` (not started: subscribe or assign, then start it;
+// free it with `rmq_pull_consumer_free`).
+struct rmq_error_t *rmq_pull_consumer_new(struct rmq_config_t *config,
+                                          struct rmq_pull_consumer_t **out);
+
+// Subscribes `topic` with a tag expression (`*`, `TagA || TagB`): its
+// queues are shared within the group by rebalancing. Subscribing again
+// replaces the expression. Cannot be mixed with `rmq_pull_consumer_assign`
+// (`RMQ_ERR_INVALID_ARG`). Allowed before and after start.
+struct rmq_error_t *rmq_pull_consumer_subscribe(struct rmq_pull_consumer_t *consumer,
+                                                const char *topic,
+                                                const char *expression);
+
+// As `rmq_pull_consumer_subscribe`, with an SQL92 expression over message
+// properties; the broker needs `enablePropertyFilter=true`.
+struct rmq_error_t *rmq_pull_consumer_subscribe_sql92(struct rmq_pull_consumer_t *consumer,
+                                                      const char *topic,
+                                                      const char *sql);
+
+// Stops consuming `topic` (subscribe mode; a topic not subscribed is OK).
+struct rmq_error_t *rmq_pull_consumer_unsubscribe(struct rmq_pull_consumer_t *consumer,
+                                                  const char *topic);
+
+// Consumes exactly the `count` queues of `queues` (copied; NULL with 0
+// assigns none), replacing any earlier assignment; no rebalancing. Cannot
+// be mixed with `rmq_pull_consumer_subscribe` (`RMQ_ERR_INVALID_ARG`).
+// Allowed before and after start.
+struct rmq_error_t *rmq_pull_consumer_assign(struct rmq_pull_consumer_t *consumer,
+                                             const struct rmq_message_queue_t *const *queues,
+                                             size_t count);
+
+// Starts: connects, registers the group and starts pulling. Starting a
+// started consumer is OK; a shut-down one gives `RMQ_ERR_SHUT_DOWN`.
+struct rmq_error_t *rmq_pull_consumer_start(struct rmq_pull_consumer_t *consumer);
+
+// Waits up to `timeout_ms` (>= 0) for messages on the calling thread and
+// hands out the next batch (at most `pull.batch.size` messages of one
+// queue, in queue order). Writes an owned array of `*count` owned views to
+// `*msgs` (NULL and 0 when nothing came in time); free the array and its
+// views with one `rmq_message_views_free(*msgs, *count)` (never free one of
+// its views alone; clone a view to keep it longer). With `auto.commit` the
+// offsets of what earlier polls returned are committed now and then.
+// Not started: `RMQ_ERR_NOT_STARTED`.
+struct rmq_error_t *rmq_pull_consumer_poll(struct rmq_pull_consumer_t *consumer,
+                                           int64_t timeout_ms,
+                                           struct rmq_message_view_t ***msgs,
+                                           size_t *count);
+
+// Frees an array of `count` views from `rmq_pull_consumer_poll` and the
+// views in it. NULL is a no-op.
+void rmq_message_views_free(struct rmq_message_view_t **msgs, size_t count);
+
+// Continues `queue` (one the consumer consumes now) at `offset`, which
+// must lie within the queue's stored messages (`RMQ_ERR_INVALID_ARG`
+// otherwise); messages of the queue polled but not yet returned are dropped.
+struct rmq_error_t *rmq_pull_consumer_seek(struct rmq_pull_consumer_t *consumer,
+                                           const struct rmq_message_queue_t *queue,
+                                           int64_t offset);
+
+// Continues `queue` at its first stored message (see `rmq_pull_consumer_seek`).
+struct rmq_error_t *rmq_pull_consumer_seek_to_beginning(struct rmq_pull_consumer_t *consumer,
+                                                        const struct rmq_message_queue_t *queue);
+
+// Continues `queue` after its last stored message (see `rmq_pull_consumer_seek`).
+struct rmq_error_t *rmq_pull_consumer_seek_to_end(struct rmq_pull_consumer_t *consumer,
+                                                  const struct rmq_message_queue_t *queue);
+
+// Continues `queue` at its first message stored at or after
+// `timestamp_ms` (ms since the Unix epoch; see `rmq_pull_consumer_seek`).
+struct rmq_error_t *rmq_pull_consumer_seek_to_timestamp(struct rmq_pull_consumer_t *consumer,
+                                                        const struct rmq_message_queue_t *queue,
+                                                        int64_t timestamp_ms);
+
+// Commits the offsets of everything polled so far and waits until the
+// broker (or, broadcasting, the local file) has them.
+struct rmq_error_t *rmq_pull_consumer_commit(struct rmq_pull_consumer_t *consumer);
+
+// Commits `offset` (>= 0, the next offset to consume) for `queue` and
+// waits until the broker (or the local file) has it.
+struct rmq_error_t *rmq_pull_consumer_commit_offset(struct rmq_pull_consumer_t *consumer,
+                                                    const struct rmq_message_queue_t *queue,
+                                                    int64_t offset);
+
+// Reads the committed offset of `queue` from where it is stored (the
+// broker, or the local file) into `*offset`: the next offset to consume,
+// or -1 when nothing was committed.
+struct rmq_error_t *rmq_pull_consumer_committed(struct rmq_pull_consumer_t *consumer,
+                                                const struct rmq_message_queue_t *queue,
+                                                int64_t *offset);
+
+// Stops pulling the `count` queues of `queues` (copied); `poll` skips
+// their messages until they are resumed. Queues not consumed now are ignored.
+struct rmq_error_t *rmq_pull_consumer_pause(struct rmq_pull_consumer_t *consumer,
+                                            const struct rmq_message_queue_t *const *queues,
+                                            size_t count);
+
+// Resumes the `count` queues of `queues` (copied). Queues not paused or
+// not consumed now are ignored.
+struct rmq_error_t *rmq_pull_consumer_resume(struct rmq_pull_consumer_t *consumer,
+                                             const struct rmq_message_queue_t *const *queues,
+                                             size_t count);
+
+// The queues of `topic` from its route (needs a started consumer). On
+// success writes an owned array of `*count` owned queues to `*queues`;
+// free it with `rmq_message_queues_free(*queues, *count)`.
+struct rmq_error_t *rmq_pull_consumer_fetch_queues(struct rmq_pull_consumer_t *consumer,
+                                                   const char *topic,
+                                                   struct rmq_message_queue_t ***queues,
+                                                   size_t *count);
+
+// The queues the consumer consumes now (assigned, or from rebalancing). On
+// success writes an owned array of `*count` owned queues to `*queues`;
+// free it with `rmq_message_queues_free(*queues, *count)`.
+struct rmq_error_t *rmq_pull_consumer_assignment(struct rmq_pull_consumer_t *consumer,
+                                                 struct rmq_message_queue_t ***queues,
+                                                 size_t *count);
+
+// Shuts the consumer down: stops pulling, commits (with `auto.commit`)
+// and waits for the commit, unregisters the group. Messages pulled but
+// not returned by a poll are dropped (and delivered again later). Shutting
+// down twice is OK. Afterwards every call but `rmq_pull_consumer_shutdown`
+// and `rmq_pull_consumer_free` fails with `RMQ_ERR_SHUT_DOWN`; a poll
+// waiting on another thread returns with no messages.
+struct rmq_error_t *rmq_pull_consumer_shutdown(struct rmq_pull_consumer_t *consumer);
+
+// Shuts the consumer down if needed and frees it. Called from a callback
+// of another handle, it returns at once and the shutdown happens on a
+// library thread. NULL is a no-op.
+void rmq_pull_consumer_free(struct rmq_pull_consumer_t *consumer);
+
+// Creates a push consumer from `config`, which it takes ownership of
+// whether it succeeds or fails (the caller must not use or free it
+// afterwards). The settings `namesrv.addr` and `group` are required; the
+// consumer keys are listed at `rmq_config_set`. On success writes an owned
+// consumer to `*out` (not started; subscribe, then start it; free it with
+// `rmq_push_consumer_free`).
+struct rmq_error_t *rmq_push_consumer_new(struct rmq_config_t *config,
+                                          struct rmq_push_consumer_t **out);
+
+// Subscribes `topic` with a tag expression (`*` for every message, `TagA`,
+// `TagA || TagB`) and a concurrent listener (not NULL; see
+// `rmq_consume_cb`). Subscribing a topic again replaces its expression and
+// listener; every listener of a consumer must be concurrent, or every one
+// orderly. Allowed before and after `rmq_push_consumer_start`. The library
+// keeps `user_data` and calls `free_user_data(user_data)` (when not NULL)
+// exactly once, from `rmq_push_consumer_free` after the subscription's last
+// listener call returned (also for a replaced or removed subscription).
+// When this returns an error, the listener is never called and
+// `free_user_data` is not called.
+struct rmq_error_t *rmq_push_consumer_subscribe(struct rmq_push_consumer_t *consumer,
+                                                const char *topic,
+                                                const char *expression,
+                                                rmq_consume_cb listener,
+                                                void *user_data,
+                                                rmq_free_cb free_user_data);
+
+// As `rmq_push_consumer_subscribe`, with an SQL92 expression over message
+// properties (`a > 5 AND b = 'x'`); the broker needs `enablePropertyFilter=true`.
+struct rmq_error_t *rmq_push_consumer_subscribe_sql92(struct rmq_push_consumer_t *consumer,
+                                                      const char *topic,
+                                                      const char *sql,
+                                                      rmq_consume_cb listener,
+                                                      void *user_data,
+                                                      rmq_free_cb free_user_data);
+
+// As `rmq_push_consumer_subscribe`, with an orderly listener (not NULL; see
+// `rmq_consume_orderly_cb`): the messages of each queue are consumed in
+// queue order, one batch of a queue at a time.
+struct rmq_error_t *rmq_push_consumer_subscribe_orderly(struct rmq_push_consumer_t *consumer,
+                                                        const char *topic,
+                                                        const char *expression,
+                                                        rmq_consume_orderly_cb listener,
+                                                        void *user_data,
+                                                        rmq_free_cb free_user_data);
+
+// As `rmq_push_consumer_subscribe_orderly`, with an SQL92 expression.
+struct rmq_error_t *rmq_push_consumer_subscribe_orderly_sql92(struct rmq_push_consumer_t *consumer,
+                                                              const char *topic,
+                                                              const char *sql,
+                                                              rmq_consume_orderly_cb listener,
+                                                              void *user_data,
+                                                              rmq_free_cb free_user_data);
+
+// Stops consuming `topic` (a topic not subscribed is OK): its listener is
+// not called again once the calls already running return, and its queues
+// are released at the next rebalance. The subscription's user data is
+// finalized by `rmq_push_consumer_free`.
+struct rmq_error_t *rmq_push_consumer_unsubscribe(struct rmq_push_consumer_t *consumer,
+                                                  const char *topic);
+
+// Starts consuming: connects, registers the group, and starts pulling and
+// rebalancing. At least one subscription is needed (`RMQ_ERR_INVALID_ARG`
+// otherwise). Starting a started consumer is OK; a shut-down one gives
+// `RMQ_ERR_SHUT_DOWN`.
+struct rmq_error_t *rmq_push_consumer_start(struct rmq_push_consumer_t *consumer);
+
+// Stops pulling at once (messages already fetched are still consumed).
+// Pausing twice is OK.
+struct rmq_error_t *rmq_push_consumer_pause(struct rmq_push_consumer_t *consumer);
+
+// Resumes pulling after `rmq_push_consumer_pause`. Resuming a consumer that
+// is not paused is OK.
+struct rmq_error_t *rmq_push_consumer_resume(struct rmq_push_consumer_t *consumer);
+
+// The queues the consumer owns now (after rebalancing), those of the
+// group's retry topic (`%RETRY%` + group, clustering) included. On success writes
+// an owned array of `*count` owned queues to `*queues`; free it with
+// `rmq_message_queues_free(*queues, *count)`.
+struct rmq_error_t *rmq_push_consumer_assigned_queues(struct rmq_push_consumer_t *consumer,
+                                                      struct rmq_message_queue_t ***queues,
+                                                      size_t *count);
+
+// Shuts the consumer down within `shutdown.timeout.ms`: stops pulling,
+// waits for running listener calls, writes the consumed offsets, unlocks
+// orderly queues, unregisters the group and joins the consume threads.
+// Messages fetched but not consumed are not committed and are delivered
+// again (to this group). The consumer is shut down even when this returns
+// an error: `RMQ_ERR_TIMEOUT` when listeners were still running at the
+// deadline, `RMQ_ERR_NETWORK` when offsets could not be written. Shutting
+// down twice is OK (the second call reports the first one's outcome).
+// Called from one of this consumer's own listeners it fails with
+// `RMQ_ERR_INVALID_STATE` (it would wait for itself) and changes nothing.
+// Afterwards every call but `rmq_push_consumer_shutdown` and
+// `rmq_push_consumer_free` fails with `RMQ_ERR_SHUT_DOWN`.
+struct rmq_error_t *rmq_push_consumer_shutdown(struct rmq_push_consumer_t *consumer);
+
+// Shuts the consumer down if needed (as `rmq_push_consumer_shutdown`) and
+// frees it; then calls every subscription's `free_user_data`. No listener
+// runs after this returns (it waits for running ones). Called from a
+// listener (any consumer's) or another callback, it returns at once and the
+// shutdown and release happen on a library thread once the callback
+// returns. NULL is a no-op.
+void rmq_push_consumer_free(struct rmq_push_consumer_t *consumer);
 
 // The store status; `RMQ_SEND_OK` for NULL.
 rmq_send_status_t rmq_send_result_status(const struct rmq_send_result_t *r);

@@ -1,6 +1,6 @@
 //! `rmq_config_t`: string settings consumed by constructors. Each role has a
-//! table of the keys it understands; adding a role (consumers) means adding a
-//! table and listing it in [`ROLES`].
+//! table of the keys it understands; adding a role means adding a table and
+//! listing it in [`ROLES`].
 
 use std::ffi::{c_char, CString};
 use std::time::Duration;
@@ -9,12 +9,14 @@ use super::boundary::{arg_mut, arg_ref, arg_str, fallible, free_box, infallible}
 use super::cstr::c_string;
 use super::error::{rmq_err_t, rmq_error_t, FfiResult};
 use crate::client::{ClientConfig, Credentials};
+use crate::consumer::{LitePullConsumerConfig, PushConsumerConfig};
 use crate::producer::fault::LatencyTable;
 use crate::producer::{BackPressure, ProducerConfig};
+use crate::protocol::body::heartbeat::{ConsumeFromWhere, MessageModel};
 use crate::protocol::compress::CompressionType;
 use crate::protocol::{LanguageCode, SerializeType};
 
-/// A set of string settings (`key` = `value`) for a producer (consumers later).
+/// A set of string settings (`key` = `value`) for a producer or a consumer.
 /// Not thread-safe: build it on one thread. Constructors take ownership of it,
 /// whether they succeed or not.
 #[allow(non_camel_case_types)]
@@ -48,9 +50,14 @@ fn table_has<T>(table: &[Setting<T>], key: &str) -> bool {
     table.iter().any(|s| s.key == key)
 }
 
-fn table_check<T: Default>(table: &[Setting<T>], key: &str, value: &str) -> Result<(), String> {
+fn table_check<T>(
+    table: &[Setting<T>],
+    key: &str,
+    value: &str,
+    scratch: impl FnOnce() -> T,
+) -> Result<(), String> {
     match table.iter().find(|s| s.key == key) {
-        Some(s) => (s.apply)(&mut T::default(), value),
+        Some(s) => (s.apply)(&mut scratch(), value),
         None => Ok(()),
     }
 }
@@ -60,12 +67,30 @@ pub(crate) static ROLES: &[Role] = &[
     Role {
         name: "client",
         has: |k| table_has(CLIENT_SETTINGS, k),
-        check: |k, v| table_check(CLIENT_SETTINGS, k, v),
+        check: |k, v| table_check(CLIENT_SETTINGS, k, v, ClientConfig::default),
     },
     Role {
         name: "producer",
         has: |k| table_has(PRODUCER_SETTINGS, k),
-        check: |k, v| table_check(PRODUCER_SETTINGS, k, v),
+        check: |k, v| table_check(PRODUCER_SETTINGS, k, v, ProducerConfig::default),
+    },
+    Role {
+        name: "push consumer",
+        has: |k| table_has(PUSH_CONSUMER_SETTINGS, k),
+        check: |k, v| {
+            table_check(PUSH_CONSUMER_SETTINGS, k, v, || {
+                PushConsumerConfig::new(String::new(), String::new())
+            })
+        },
+    },
+    Role {
+        name: "lite pull consumer",
+        has: |k| table_has(PULL_CONSUMER_SETTINGS, k),
+        check: |k, v| {
+            table_check(PULL_CONSUMER_SETTINGS, k, v, || {
+                LitePullConsumerConfig::new(String::new(), String::new())
+            })
+        },
     },
 ];
 
@@ -252,6 +277,179 @@ pub(crate) static PRODUCER_SETTINGS: &[Setting<ProducerConfig>] = &[
     setting!("send.header.v2", |c, v| c.send_header_v2 = parse_bool(v)?),
 ];
 
+fn parse_model(v: &str) -> Result<MessageModel, String> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "clustering" => Ok(MessageModel::Clustering),
+        "broadcasting" => Ok(MessageModel::Broadcasting),
+        _ => Err(format!("expected clustering or broadcasting, got {v:?}")),
+    }
+}
+
+/// `last_offset`, `first_offset`, `timestamp`, or the Java names
+/// (`CONSUME_FROM_LAST_OFFSET`, ...), in any case.
+fn parse_from_where(v: &str) -> Result<ConsumeFromWhere, String> {
+    let t = v.trim().to_ascii_lowercase();
+    let t = t.strip_prefix("consume_from_").unwrap_or(&t);
+    match t {
+        "last_offset" => Ok(ConsumeFromWhere::LastOffset),
+        "first_offset" => Ok(ConsumeFromWhere::FirstOffset),
+        "timestamp" => Ok(ConsumeFromWhere::Timestamp),
+        _ => Err(format!(
+            "expected last_offset, first_offset or timestamp, got {v:?}"
+        )),
+    }
+}
+
+/// Ms since the epoch; empty unsets.
+fn parse_timestamp(v: &str) -> Result<Option<i64>, String> {
+    if v.trim().is_empty() {
+        return Ok(None);
+    }
+    let ms: i64 = parse_num(v, "milliseconds since the Unix epoch")?;
+    if ms < 0 {
+        return Err(format!(
+            "expected milliseconds since the Unix epoch, got {v:?}"
+        ));
+    }
+    Ok(Some(ms))
+}
+
+fn parse_strategy(
+    v: &str,
+) -> Result<std::sync::Arc<dyn crate::consumer::allocate::AllocateStrategy>, String> {
+    crate::consumer::allocate::strategy_by_name(&v.trim().to_ascii_uppercase())
+        .map_err(|e| e.message().to_owned())
+}
+
+fn parse_i32_positive(v: &str) -> Result<i32, String> {
+    let n: i32 = parse_num(v, "a positive number")?;
+    if n <= 0 {
+        return Err(format!("expected a positive number, got {v:?}"));
+    }
+    Ok(n)
+}
+
+/// Milliseconds, 0 allowed.
+fn parse_ms_or_zero(v: &str) -> Result<Duration, String> {
+    Ok(Duration::from_millis(parse_num(
+        v,
+        "a number of milliseconds",
+    )?))
+}
+
+/// A positive number; 0 or empty means off.
+fn parse_optional_size(v: &str) -> Result<Option<usize>, String> {
+    if v.trim().is_empty() {
+        return Ok(None);
+    }
+    let n: usize = parse_num(v, "a number (0: off)")?;
+    Ok((n > 0).then_some(n))
+}
+
+/// Keys of push consumers.
+pub(crate) static PUSH_CONSUMER_SETTINGS: &[Setting<PushConsumerConfig>] = &[
+    setting!("group", |c, v| c.group = non_empty(v)?),
+    setting!("message.model", |c, v| c.message_model = parse_model(v)?),
+    setting!("consume.from.where", |c, v| c.consume_from_where =
+        parse_from_where(v)?),
+    setting!("consume.timestamp", |c, v| c.consume_timestamp =
+        parse_timestamp(v)?),
+    setting!("allocate.strategy", |c, v| c.allocate_strategy =
+        parse_strategy(v)?),
+    setting!("consume.thread.count", |c, v| c.consume_thread_count =
+        parse_size(v)?),
+    setting!("consume.batch.size", |c, v| c.consume_batch_size =
+        parse_size(v)?),
+    setting!("pull.batch.size", |c, v| c.pull_batch_size =
+        parse_i32_positive(v)?),
+    setting!("pull.batch.size.bytes", |c, v| c.pull_batch_size_in_bytes =
+        parse_i32_positive(v)?),
+    setting!("pull.interval.ms", |c, v| c.pull_interval =
+        parse_ms_or_zero(v)?),
+    setting!("pull.threshold.for.queue", |c, v| c
+        .pull_threshold_for_queue =
+        parse_size(v)?),
+    setting!("pull.threshold.size.for.queue", |c, v| c
+        .pull_threshold_size_for_queue =
+        parse_size(v)?),
+    setting!("pull.threshold.for.topic", |c, v| c
+        .pull_threshold_for_topic =
+        parse_optional_size(v)?),
+    setting!("pull.threshold.size.for.topic", |c, v| c
+        .pull_threshold_size_for_topic =
+        parse_optional_size(v)?),
+    setting!("consume.concurrently.max.span", |c, v| {
+        c.consume_concurrently_max_span = parse_i32_positive(v)? as i64
+    }),
+    setting!("max.reconsume.times", |c, v| {
+        c.max_reconsume_times = if v.trim().is_empty() {
+            None
+        } else {
+            let n: i32 = parse_num(v, "a number of deliveries (-1: the default)")?;
+            if n < -1 {
+                return Err(format!("expected -1 or more, got {v:?}"));
+            }
+            (n >= 0).then_some(n)
+        }
+    }),
+    setting!("suspend.current.queue.time.ms", |c, v| c
+        .suspend_current_queue_time =
+        parse_ms(v)?),
+    setting!("consume.timeout.ms", |c, v| c.consume_timeout =
+        parse_ms(v)?),
+    setting!("rebalance.interval.ms", |c, v| c.rebalance_interval =
+        parse_ms(v)?),
+    setting!("lock.interval.ms", |c, v| c.lock_interval = parse_ms(v)?),
+    setting!("broker.suspend.max.time.ms", |c, v| c
+        .broker_suspend_max_time =
+        parse_ms(v)?),
+    setting!("pull.timeout.ms", |c, v| c.pull_timeout = parse_ms(v)?),
+    setting!("post.subscription.when.pull", |c, v| c
+        .post_subscription_when_pull =
+        parse_bool(v)?),
+    setting!("shutdown.timeout.ms", |c, v| c.shutdown_timeout =
+        parse_ms(v)?),
+    setting!("queue.drain.timeout.ms", |c, v| c.queue_drain_timeout =
+        parse_ms(v)?),
+    setting!("local.offset.dir", |c, v| c.local_offset_dir =
+        optional(v).map(Into::into)),
+];
+
+/// Keys of lite pull consumers.
+pub(crate) static PULL_CONSUMER_SETTINGS: &[Setting<LitePullConsumerConfig>] = &[
+    setting!("group", |c, v| c.group = non_empty(v)?),
+    setting!("message.model", |c, v| c.message_model = parse_model(v)?),
+    setting!("consume.from.where", |c, v| c.consume_from_where =
+        parse_from_where(v)?),
+    setting!("consume.timestamp", |c, v| c.consume_timestamp =
+        parse_timestamp(v)?),
+    setting!("allocate.strategy", |c, v| c.allocate_strategy =
+        parse_strategy(v)?),
+    setting!("pull.batch.size", |c, v| c.pull_batch_size =
+        parse_i32_positive(v)?),
+    setting!("pull.threshold.for.all", |c, v| c.pull_threshold_for_all =
+        parse_size(v)?),
+    setting!("pull.threshold.for.queue", |c, v| c
+        .pull_threshold_for_queue =
+        parse_size(v)?),
+    setting!("pull.threshold.size.for.queue", |c, v| c
+        .pull_threshold_size_for_queue =
+        parse_size(v)?),
+    setting!("auto.commit", |c, v| c.auto_commit = parse_bool(v)?),
+    setting!("auto.commit.interval.ms", |c, v| c.auto_commit_interval =
+        parse_ms(v)?),
+    setting!("broker.suspend.max.time.ms", |c, v| c
+        .broker_suspend_max_time =
+        parse_ms(v)?),
+    setting!("pull.timeout.ms", |c, v| c.pull_timeout = parse_ms(v)?),
+    setting!("pull.delay.on.error.ms", |c, v| c.pull_delay_on_error =
+        parse_ms_or_zero(v)?),
+    setting!("rebalance.interval.ms", |c, v| c.rebalance_interval =
+        parse_ms(v)?),
+    setting!("local.offset.dir", |c, v| c.local_offset_dir =
+        optional(v).map(Into::into)),
+];
+
 fn apply<T>(table: &[Setting<T>], target: &mut T, key: &str, value: &str) -> FfiResult<bool> {
     match table.iter().find(|s| s.key == key) {
         Some(s) => (s.apply)(target, value)
@@ -284,6 +482,71 @@ pub(crate) fn producer_config(cfg: &rmq_config_t) -> FfiResult<ProducerConfig> {
             "the setting group (the producer group) is required",
         ));
     }
+    Ok(pc)
+}
+
+/// Checks the settings every client needs.
+fn require_client(client: &ClientConfig, group: &str, what: &str) -> FfiResult<()> {
+    if client.namesrv_addr.is_empty() {
+        return Err(rmq_error_t::invalid(
+            "the setting namesrv.addr (name servers, host:port;host:port) is required",
+        ));
+    }
+    if group.is_empty() {
+        return Err(rmq_error_t::invalid(format!(
+            "the setting group (the {what} group) is required"
+        )));
+    }
+    Ok(())
+}
+
+/// Applies the client keys and a role's keys of `cfg` to `target`; other
+/// keys are ignored with a warning naming `what`.
+fn apply_all<T>(
+    cfg: &rmq_config_t,
+    client: fn(&mut T) -> &mut ClientConfig,
+    table: &[Setting<T>],
+    target: &mut T,
+    what: &str,
+) -> FfiResult<()> {
+    for (key, value) in cfg.settings() {
+        let used = apply(CLIENT_SETTINGS, client(target), key, value)?
+            || apply(table, target, key, value)?;
+        if !used {
+            crate::log::warn(
+                "config",
+                format_args!("setting {key} does not apply to a {what}; ignored"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The push consumer settings of `cfg`; keys of other roles are ignored with a warning.
+pub(crate) fn push_consumer_config(cfg: &rmq_config_t) -> FfiResult<PushConsumerConfig> {
+    let mut pc = PushConsumerConfig::new(String::new(), String::new());
+    apply_all(
+        cfg,
+        |c| &mut c.client,
+        PUSH_CONSUMER_SETTINGS,
+        &mut pc,
+        "push consumer",
+    )?;
+    require_client(&pc.client, &pc.group, "consumer")?;
+    Ok(pc)
+}
+
+/// The lite pull consumer settings of `cfg`; keys of other roles are ignored with a warning.
+pub(crate) fn pull_consumer_config(cfg: &rmq_config_t) -> FfiResult<LitePullConsumerConfig> {
+    let mut pc = LitePullConsumerConfig::new(String::new(), String::new());
+    apply_all(
+        cfg,
+        |c| &mut c.client,
+        PULL_CONSUMER_SETTINGS,
+        &mut pc,
+        "lite pull consumer",
+    )?;
+    require_client(&pc.client, &pc.group, "consumer")?;
     Ok(pc)
 }
 
@@ -332,6 +595,46 @@ pub extern "C" fn rmq_config_new() -> *mut rmq_config_t {
 /// - `max.inflight.async` (10000), `max.inflight.bytes` (104857600): bounds on async sends
 /// - `back.pressure` (`wait` | `fail`): what an async send does at those bounds
 /// - `send.header.v2` (`true`): the short send header
+///
+/// Push consumer keys (`rmq_push_consumer_new`):
+/// - `group` (required): the consumer group
+/// - `message.model` (`clustering` | `broadcasting`)
+/// - `consume.from.where` (`last_offset` | `first_offset` | `timestamp`): where a
+///   group with no stored offset starts; `consume.timestamp`: for `timestamp`, ms
+///   since the Unix epoch (default: half an hour before the start)
+/// - `allocate.strategy` (`AVG` | `AVG_BY_CIRCLE` | `CONSISTENT_HASH`): how the
+///   group shares queues
+/// - `consume.thread.count` (20): threads running listeners (1..=1000)
+/// - `consume.batch.size` (1): most messages per listener call (1..=1024)
+/// - `pull.batch.size` (32): most messages per pull (1..=1024);
+///   `pull.batch.size.bytes` (262144): most bytes per pull (5.x brokers)
+/// - `pull.interval.ms` (0): pause between pulls of a queue
+/// - `pull.threshold.for.queue` (1000), `pull.threshold.size.for.queue` (100, MiB):
+///   cached per queue before pulling pauses
+/// - `pull.threshold.for.topic`, `pull.threshold.size.for.topic` (MiB): cached per
+///   topic, shared by its queues (0 or empty: off, the default)
+/// - `consume.concurrently.max.span` (2000): largest offset span cached per queue
+/// - `max.reconsume.times` (-1: 16 concurrently, unlimited orderly): deliveries
+///   before the dead-letter queue
+/// - `suspend.current.queue.time.ms` (1000): orderly pause after a failed batch
+/// - `consume.timeout.ms` (900000): messages in a listener longer are sent back
+/// - `rebalance.interval.ms` (20000), `lock.interval.ms` (20000, orderly)
+/// - `broker.suspend.max.time.ms` (15000), `pull.timeout.ms` (30000): long polling
+/// - `post.subscription.when.pull` (`false`)
+/// - `shutdown.timeout.ms` (10000): how long shutdown waits for listeners
+/// - `queue.drain.timeout.ms` (5000): how long a queue moving to another
+///   consumer waits for its listeners
+/// - `local.offset.dir` (`~/.rocketmq_offsets`): broadcasting offset files
+///
+/// Lite pull consumer keys (`rmq_pull_consumer_new`): `group` (required),
+/// `message.model`, `consume.from.where`, `consume.timestamp`,
+/// `allocate.strategy`, `local.offset.dir` as above, and:
+/// - `pull.batch.size` (10): most messages per pull and per poll
+/// - `pull.threshold.for.all` (10000), `pull.threshold.for.queue` (1000),
+///   `pull.threshold.size.for.queue` (100, MiB): buffered before pulling pauses
+/// - `auto.commit` (`true`), `auto.commit.interval.ms` (5000, at least 1000)
+/// - `broker.suspend.max.time.ms` (20000), `pull.timeout.ms` (30000)
+/// - `pull.delay.on.error.ms` (1000), `rebalance.interval.ms` (20000)
 ///
 /// Booleans accept `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`.
 #[no_mangle]
@@ -409,6 +712,8 @@ pub(crate) fn all_keys() -> Vec<&'static str> {
         .iter()
         .map(|s| s.key)
         .chain(PRODUCER_SETTINGS.iter().map(|s| s.key))
+        .chain(PUSH_CONSUMER_SETTINGS.iter().map(|s| s.key))
+        .chain(PULL_CONSUMER_SETTINGS.iter().map(|s| s.key))
         .collect()
 }
 
@@ -493,6 +798,75 @@ mod tests {
         assert!(e.message_str().contains("namesrv.addr"));
         set(cfg, c"namesrv.addr", c"127.0.0.1:9876").unwrap();
         let e = producer_config(unsafe { &*cfg }).unwrap_err();
+        assert!(e.message_str().contains("group"));
+        rmq_config_free(cfg);
+    }
+
+    #[test]
+    fn consumer_keys() {
+        let cfg = rmq_config_new();
+        set(cfg, c"namesrv.addr", c"127.0.0.1:9876").unwrap();
+        set(cfg, c"group", c"cg").unwrap();
+        set(cfg, c"message.model", c"BROADCASTING").unwrap();
+        set(cfg, c"consume.from.where", c"CONSUME_FROM_TIMESTAMP").unwrap();
+        set(cfg, c"consume.timestamp", c"1700000000000").unwrap();
+        set(cfg, c"allocate.strategy", c"avg_by_circle").unwrap();
+        set(cfg, c"consume.thread.count", c"4").unwrap();
+        set(cfg, c"consume.batch.size", c"8").unwrap();
+        set(cfg, c"pull.batch.size", c"16").unwrap();
+        set(cfg, c"pull.interval.ms", c"0").unwrap();
+        set(cfg, c"pull.threshold.for.topic", c"0").unwrap();
+        set(cfg, c"pull.threshold.size.for.topic", c"50").unwrap();
+        set(cfg, c"max.reconsume.times", c"-1").unwrap();
+        set(cfg, c"suspend.current.queue.time.ms", c"200").unwrap();
+        set(cfg, c"shutdown.timeout.ms", c"3000").unwrap();
+        set(cfg, c"local.offset.dir", c"/tmp/offsets").unwrap();
+        set(cfg, c"auto.commit", c"off").unwrap();
+        set(cfg, c"pull.threshold.for.all", c"500").unwrap();
+        for (k, v) in [
+            (c"message.model", c"sometimes"),
+            (c"consume.from.where", c"middle"),
+            (c"consume.timestamp", c"-3"),
+            (c"allocate.strategy", c"CONFIG"),
+            (c"allocate.strategy", c"RANDOM"),
+            (c"consume.thread.count", c"0"),
+            (c"pull.batch.size", c"-1"),
+            (c"max.reconsume.times", c"-2"),
+            (c"auto.commit", c"maybe"),
+        ] {
+            let (code, msg) = set(cfg, k, v).unwrap_err();
+            assert_eq!(code, rmq_err_t::RMQ_ERR_INVALID_ARG, "{k:?}");
+            assert!(msg.contains(k.to_str().unwrap()), "{msg}");
+        }
+        let push = push_consumer_config(unsafe { &*cfg }).unwrap();
+        assert_eq!(push.group, "cg");
+        assert_eq!(push.message_model, MessageModel::Broadcasting);
+        assert_eq!(push.consume_from_where, ConsumeFromWhere::Timestamp);
+        assert_eq!(push.consume_timestamp, Some(1_700_000_000_000));
+        assert_eq!(push.allocate_strategy.name(), "AVG_BY_CIRCLE");
+        assert_eq!(push.consume_thread_count, 4);
+        assert_eq!(push.consume_batch_size, 8);
+        assert_eq!(push.pull_batch_size, 16);
+        assert_eq!(push.pull_threshold_for_topic, None);
+        assert_eq!(push.pull_threshold_size_for_topic, Some(50));
+        assert_eq!(push.max_reconsume_times, None);
+        assert_eq!(push.suspend_current_queue_time, Duration::from_millis(200));
+        assert_eq!(push.shutdown_timeout, Duration::from_secs(3));
+        assert_eq!(
+            push.local_offset_dir.as_deref(),
+            Some(std::path::Path::new("/tmp/offsets"))
+        );
+        push.validate().unwrap();
+        let pull = pull_consumer_config(unsafe { &*cfg }).unwrap();
+        assert!(!pull.auto_commit);
+        assert_eq!(pull.pull_threshold_for_all, 500);
+        assert_eq!(pull.pull_batch_size, 16);
+        assert_eq!(pull.message_model, MessageModel::Broadcasting);
+        pull.validate().unwrap();
+        rmq_config_free(cfg);
+        let cfg = rmq_config_new();
+        set(cfg, c"namesrv.addr", c"127.0.0.1:9876").unwrap();
+        let e = push_consumer_config(unsafe { &*cfg }).unwrap_err();
         assert!(e.message_str().contains("group"));
         rmq_config_free(cfg);
     }

@@ -24,6 +24,8 @@ pub mod message;
 pub mod message_queue;
 pub mod message_view;
 pub mod producer;
+pub mod pull_consumer;
+pub mod push_consumer;
 pub mod send_result;
 pub mod transaction;
 pub mod version;
