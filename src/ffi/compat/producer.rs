@@ -372,6 +372,7 @@ fn create(group: *const c_char, kind: Kind) -> *mut CProducer {
             set_error("the group id is NULL");
             return std::ptr::null_mut();
         };
+        crate::ffi::signals::init();
         Box::into_raw(Box::new(CProducer::new(&g, kind)))
     })
 }

@@ -221,6 +221,7 @@ pub unsafe extern "C" fn CreatePullConsumer(groupId: *const c_char) -> *mut CPul
             set_error("CreatePullConsumer: the group id is NULL");
             return std::ptr::null_mut();
         };
+        crate::ffi::signals::init();
         Box::into_raw(Box::new(CPullConsumer::new(&g)))
     })
 }

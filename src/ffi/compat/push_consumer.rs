@@ -268,6 +268,7 @@ pub unsafe extern "C" fn CreatePushConsumer(groupId: *const c_char) -> *mut CPus
             set_error("CreatePushConsumer: the group id is NULL");
             return std::ptr::null_mut();
         };
+        crate::ffi::signals::init();
         Box::into_raw(Box::new(CPushConsumer::new(&g)))
     })
 }
