@@ -100,7 +100,7 @@ class ProducerSendOrderlyFailed(ProducerException):
 class ProducerSendAsyncFailed(ProducerException):
     """An async send failed; ``error`` is the error code, ``type`` its name."""
 
-    def __init__(self, msg: object, error: int, file: str, line: int, type: str) -> None:
+    def __init__(self, msg: object, error: int = 0, file: str = "", line: int = 0, type: str = "") -> None:
         super().__init__(msg)
         self.error = error
         self.file = file
