@@ -1676,6 +1676,7 @@ class LitePullConsumer(_Client):
     def assign(self, queues: Iterable[MessageQueue]) -> None:
         """Consumes exactly these queues (no rebalancing). Cannot be mixed with :meth:`subscribe`."""
         qs = [q if isinstance(q, MessageQueue) else MessageQueue(*q) for q in queues]
+        _NativeQueues(qs).close()  # checks them now
         with self._state:
             if self._topics:
                 raise IllegalState("assign() cannot be mixed with subscribe()")
