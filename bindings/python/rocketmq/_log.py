@@ -10,7 +10,7 @@ from typing import Optional, Union
 from . import _native
 from .exceptions import InvalidArgument, ffi_check
 
-lib = _native.lib
+lib = _native.api
 
 __all__ = ["LogLevel", "set_log_level", "get_log_level", "log_to_python"]
 

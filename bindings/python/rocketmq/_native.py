@@ -303,9 +303,40 @@ for _name, (_restype, _argtypes) in SIGNATURES.items():
     _decl(_name, _restype, _argtypes)
 del _name, _restype, _argtypes
 
+#: Functions that never block, wait or call back into Python: plain getters and setters of
+#: messages, views, queues, results, errors and configs. The client calls them through a
+#: PyDLL handle, which keeps the GIL (saving a release and a re-acquire per call, and the
+#: thread switches those cause when callback threads compete for the GIL). Everything else
+#: (sends, starts, shutdowns, polls, frees of clients) goes through the CDLL handle, which
+#: releases the GIL for the length of the call.
+NON_BLOCKING = frozenset(
+    name
+    for name in SIGNATURES
+    if name.startswith(("rmq_message_", "rmq_send_result_", "rmq_error_", "rmq_config_", "rmq_version"))
+    or name in ("rmq_err_name", "rmq_log_level", "rmq_set_log_level")
+)
+
+_plib = ctypes.PyDLL(LIBRARY_PATH)
+
+
+class _Api:
+    """The native functions as the client calls them (see NON_BLOCKING)."""
+
+
+api = _Api()
+for _name, (_restype, _argtypes) in SIGNATURES.items():
+    if _name in NON_BLOCKING:
+        _fn = getattr(_plib, _name)
+        _fn.restype = _restype
+        _fn.argtypes = _argtypes
+    else:
+        _fn = getattr(lib, _name)
+    setattr(api, _name, _fn)
+del _name, _restype, _argtypes, _fn
+
 
 def _check_version() -> Tuple[int, int, int]:
-    number = lib.rmq_version_number()
+    number = api.rmq_version_number()
     found = ((number >> 16) & 0xFF, (number >> 8) & 0xFF, number & 0xFF)
     # Before 1.0 every minor version may change the ABI; from 1.0 on, any newer minor is fine.
     if VERSION_MAJOR == 0:
@@ -324,5 +355,5 @@ LIBRARY_VERSION = _check_version()
 
 
 def err_name(code: int) -> Optional[str]:
-    name = lib.rmq_err_name(code)
+    name = api.rmq_err_name(code)
     return name.decode() if name is not None else None

@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, Iterable, Optional, Set, Type
 from . import _native
 from .exceptions import ErrorCode, IllegalState, InvalidArgument, RocketMQException, ffi_check
 
-lib = _native.lib
+lib = _native.api
 logger = logging.getLogger("rocketmq")
 
 _key_counter = itertools.count(1)

@@ -86,7 +86,7 @@ from .exceptions import (
 )
 from .ffi import MessageModel, TraceModel
 
-lib = _native.lib
+lib = _native.api
 
 __all__ = [
     "SendStatus",

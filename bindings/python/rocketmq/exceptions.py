@@ -142,7 +142,7 @@ class IllegalState(RocketMQException, RuntimeError):
 
 def _error_from(err: int, cls: Optional[type] = None) -> RocketMQException:
     """Builds an exception from an ``rmq_error_t *`` (borrowed; not freed here)."""
-    lib = _native.lib
+    lib = _native.api
     code = lib.rmq_error_code(err)
     raw = lib.rmq_error_message(err)
     msg = raw.decode("utf-8", "replace") if raw is not None else ""
@@ -180,5 +180,5 @@ def ffi_check(err: Optional[int], cls: Optional[type] = None) -> None:
     try:
         exc = _error_from(err, cls)
     finally:
-        _native.lib.rmq_error_free(err)
+        _native.api.rmq_error_free(err)
     raise exc

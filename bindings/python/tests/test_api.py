@@ -120,9 +120,15 @@ def test_every_header_function_is_declared():
     assert len(declared) > 100
     assert declared == set(_native.SIGNATURES), declared ^ set(_native.SIGNATURES)
     for name in declared:
-        fn = getattr(_native.lib, name)
-        assert fn.argtypes is not None, name
-        assert name in _native.SIGNATURES
+        restype, argtypes = _native.SIGNATURES[name]
+        for fn in (getattr(_native.lib, name), getattr(_native.api, name)):
+            assert fn.argtypes == argtypes and fn.restype == restype, name
+    # Calls that may block release the GIL (CDLL); only plain getters and setters keep it.
+    for name in ("rmq_producer_send_sync", "rmq_pull_consumer_poll", "rmq_push_consumer_shutdown",
+                 "rmq_producer_free", "rmq_transaction_producer_send_in_transaction", "rmq_set_log_callback"):
+        assert name not in _native.NON_BLOCKING
+        assert getattr(_native.api, name) is getattr(_native.lib, name)
+    assert "rmq_message_view_body" in _native.NON_BLOCKING
 
 
 def test_version_checked_and_exposed():
