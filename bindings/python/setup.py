@@ -8,7 +8,7 @@ or a `cargo build --release` of the repository this directory belongs to.
 import os
 import sys
 
-from setuptools import setup
+from setuptools import Distribution, setup
 from setuptools.command.build_py import build_py
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -40,10 +40,6 @@ try:
     class PlatformWheel(bdist_wheel):
         """py3-none-<platform>: the library is loaded with ctypes, so any CPython 3 fits."""
 
-        def finalize_options(self):
-            super().finalize_options()
-            self.root_is_pure = False
-
         def get_tag(self):
             _, _, plat = super().get_tag()
             return "py3", "none", plat
@@ -52,4 +48,11 @@ try:
 except ImportError:  # no wheel support: sdists and legacy installs still work
     pass
 
-setup(cmdclass=cmdclass)
+class BinaryDistribution(Distribution):
+    """Holds a native library: platform-specific wheels, installed into platlib."""
+
+    def has_ext_modules(self):
+        return True
+
+
+setup(cmdclass=cmdclass, distclass=BinaryDistribution)
