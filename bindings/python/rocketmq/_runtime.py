@@ -6,6 +6,7 @@ import atexit
 import ctypes
 import itertools
 import logging
+import os
 import threading
 import weakref
 from typing import Any, Callable, Dict, Iterable, Optional, Set, Type
@@ -78,14 +79,19 @@ def decode(raw: Optional[bytes]) -> Optional[str]:
     return raw.decode("utf-8", "replace") if raw is not None else None
 
 
+#: Incremented in a forked child: handles made before the fork belong to the parent.
+_fork_generation = 0
+
+
 class Handle:
     """Owns a native handle and keeps it from being freed while calls use it.
 
     ``acquire`` returns the pointer and counts a user; ``release`` uncounts it; ``close``
-    refuses new users, waits for the current ones, then frees the pointer.
+    refuses new users, waits for the current ones, then frees the pointer. In a forked
+    child, handles of the parent refuse every call and are never freed there.
     """
 
-    __slots__ = ("_ptr", "_free", "_users", "_cond", "_closing", "what")
+    __slots__ = ("_ptr", "_free", "_users", "_cond", "_closing", "what", "_generation")
 
     def __init__(self, ptr: int, free: Callable[[int], None], what: str) -> None:
         self._ptr: Optional[int] = ptr
@@ -94,8 +100,13 @@ class Handle:
         self._cond = threading.Condition(threading.Lock())
         self._closing = False
         self.what = what
+        self._generation = _fork_generation
 
     def acquire(self, exc: Type[RocketMQException] = IllegalState) -> int:
+        if self._generation != _fork_generation:
+            e = exc("the %s was created before this process was forked; create a new one in the child" % self.what)
+            e.code = ErrorCode.INVALID_STATE
+            raise e
         with self._cond:
             if self._closing or self._ptr is None:
                 e = exc("the %s was shut down" % self.what)
@@ -115,6 +126,9 @@ class Handle:
         return self._ptr
 
     def close(self) -> None:
+        if self._generation != _fork_generation:
+            self._ptr = None  # the parent's: its threads do not exist here
+            return
         with self._cond:
             if self._closing:
                 return
@@ -175,6 +189,37 @@ def unregister(obj: Any) -> None:
     with _registry_lock:
         _open.discard(obj)
         _running.discard(obj)
+
+
+#: Whether this process has started a client (and so the library's I/O threads).
+started_any = False
+#: Set in a forked child of a process that had started a client: the library's threads
+#: were not copied, so the child cannot use the library at all.
+fork_poisoned = False
+
+
+def check_not_forked(exc: Type[RocketMQException]) -> None:
+    if fork_poisoned:
+        e = exc(
+            "librocketmq cannot be used in a process forked after a client was started; "
+            "create clients in the child only if the parent started none (or use the spawn start method)"
+        )
+        e.code = ErrorCode.INVALID_STATE
+        raise e
+
+
+def _after_fork_in_child() -> None:
+    global _fork_generation, _key_lock, _registry_lock, fork_poisoned
+    _fork_generation += 1
+    fork_poisoned = fork_poisoned or started_any
+    _key_lock = threading.Lock()
+    _registry_lock = threading.Lock()
+    _open.clear()
+    _running.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def exiting() -> bool:

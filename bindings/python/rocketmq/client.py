@@ -45,7 +45,7 @@ from typing import (
     Union,
 )
 
-from . import _native
+from . import _native, _runtime
 from ._runtime import (
     FREE_TRAMPOLINE,
     NO_FREE,
@@ -810,8 +810,10 @@ class _Client:
         with self._state:
             if self._handle is not None:
                 return
+            _runtime.check_not_forked(self._start_exc)
             cfg = build_config(self._native_settings(), self._start_exc)
             self._handle = self._create(cfg)
+            _runtime.started_any = True
             register(self, self._is_consumer)
 
     def shutdown(self) -> None:

@@ -13,6 +13,7 @@ import time
 import weakref
 
 import rocketmq
+from rocketmq import exceptions
 from rocketmq import _runtime
 from rocketmq.client import ConsumeStatus, LitePullConsumer, Message, Producer, PushConsumer
 
@@ -236,3 +237,55 @@ def test_listener_raising_system_exit_does_not_end_the_process(producer, topic):
         assert wait_until(lambda: len(calls) >= 2, 60)
     finally:
         c.shutdown()
+
+
+def test_fork_child_refuses_the_library_without_hanging(producer, topic):
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        code = 0
+        try:
+            try:
+                producer.send_sync(Message(topic, "from child"))
+                code = 10
+            except exceptions.ProducerSendSyncFailed as e:
+                if e.code != exceptions.ErrorCode.INVALID_STATE:
+                    code = 11
+            try:
+                Producer(unique("py_fork"), name_server_address=NAMESRV).start()
+                code = 12
+            except exceptions.ProducerStartFailed as e:
+                if e.code != exceptions.ErrorCode.INVALID_STATE:
+                    code = 13
+        except BaseException:
+            code = 14
+        os._exit(code)
+    deadline = time.monotonic() + 30
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            raise AssertionError("the forked child hung")
+        time.sleep(0.05)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+    assert producer.send_sync(Message(topic, "from parent")).status == 0  # the parent is unaffected
+
+
+def test_fork_before_any_client_leaves_the_child_free():
+    child = _run_child(
+        """
+        import os, sys
+        from rocketmq.client import Message, Producer
+        from conftest import NAMESRV, unique
+        pid = os.fork()
+        if pid == 0:
+            with Producer(unique("py_fork_child"), name_server_address=NAMESRV) as p:
+                ok = p.send_sync(Message(unique("T_fork"), "x")).status == 0
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        sys.exit(os.WEXITSTATUS(status))
+        """
+    )
+    child.communicate(timeout=60)
+    assert child.returncode == 0
