@@ -27,7 +27,7 @@ from ctypes import (
     c_uint32,
     c_void_p,
 )
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
 #: The library version this package is written against (``RMQ_VERSION_*`` of the header).
 VERSION_MAJOR = 0
@@ -321,6 +321,10 @@ _plib = ctypes.PyDLL(LIBRARY_PATH)
 
 class _Api:
     """The native functions as the client calls them (see NON_BLOCKING)."""
+
+    if TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any: ...
 
 
 api = _Api()

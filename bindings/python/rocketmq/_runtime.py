@@ -54,7 +54,7 @@ def to_bytes(value: Any, what: str = "value") -> bytes:
         return value.encode("utf-8")
     if isinstance(value, (bytearray, memoryview)):
         return bytes(value)
-    if hasattr(value, "value") and isinstance(getattr(value, "value"), (str, bytes)):  # an Enum
+    if hasattr(value, "value") and isinstance(value.value, (str, bytes)):  # an Enum
         return to_bytes(value.value, what)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value).encode()

@@ -66,7 +66,6 @@ from ._runtime import (
 )
 from .consts import MessageProperty
 from .exceptions import (
-    ErrorCode,
     IllegalState,
     InvalidArgument,
     ProducerException,
@@ -206,7 +205,7 @@ def _selector(expression: Union[str, bytes, MessageSelector], expression_type: O
     return MessageSelector(ExpressionType(expression_type or ExpressionType.TAG), to_text(expression, "expression"))
 
 
-_SendResultBase = namedtuple("SendResult", ["status", "msg_id", "offset"])
+_SendResultBase = namedtuple("SendResult", ["status", "msg_id", "offset"])  # type: ignore[name-match]
 
 
 class SendResult(_SendResultBase):
@@ -469,10 +468,6 @@ class Message:
 
     def __repr__(self) -> str:
         return "<Message topic=%r tags=%r keys=%r body=%r>" % (self.topic, self.tags, self.keys, self.body)
-
-
-class _Gone:
-    """Stands for a view whose callback returned: any use raises."""
 
 
 class ReceivedMessage:

@@ -349,7 +349,17 @@ def test_batch_size_with_one_message_listener_acks_the_prefix(producer, topic):
     assert all(calls[b"body-%d" % i] == 1 for i in range(7))
 
 
-def test_message_kept_past_its_callback(producer, topic):
+def test_message_kept_past_its_callback(producer, topic, monkeypatch):
+    import rocketmq.client as rc
+
+    copies = []
+    real_detach = rc.ReceivedMessage._detach
+
+    def counting_detach(self):
+        copies.append(1)
+        real_detach(self)
+
+    monkeypatch.setattr(rc.ReceivedMessage, "_detach", counting_detach)
     producer.send_sync(Message(topic, "keep me", keys="k"))
     producer.send_sync(Message(topic, "drop me", keys="k"))
     kept = []
@@ -369,6 +379,7 @@ def test_message_kept_past_its_callback(producer, topic):
         assert wait_until(lambda: kept and dropped, 30)
     finally:
         c.shutdown()
+    assert len(copies) == 1  # only the kept message was copied
     # Still readable after the callback returned and the consumer was freed.
     assert kept[0].body == b"keep me" and kept[0].keys == b"k" and kept[0].topic == topic
     clone = kept[0].clone()
