@@ -530,4 +530,3 @@ func (tp *transactionProducer) SendMessageInTransaction(ctx context.Context, msg
 	}
 	return &primitive.TransactionSendResult{SendResult: o.r, State: fromLibState(o.state)}, nil
 }
-

@@ -134,6 +134,24 @@ func (c *PushConsumer) AssignedQueues() ([]*primitive.MessageQueue, error) {
 	return takeQueues(qs, n), nil
 }
 
+// TryAssignedQueues is AssignedQueues for listeners: it fails at once
+// instead of waiting while the consumer is being freed.
+func (c *PushConsumer) TryAssignedQueues() ([]*primitive.MessageQueue, error) {
+	if !c.mu.TryRLock() {
+		return nil, errFreed()
+	}
+	defer c.mu.RUnlock()
+	if c.freed {
+		return nil, errFreed()
+	}
+	var qs **C.rmq_message_queue_t
+	var n C.size_t
+	if e := C.rmq_push_consumer_assigned_queues(c.c, &qs, &n); e != nil {
+		return nil, takeErr(e)
+	}
+	return takeQueues(qs, n), nil
+}
+
 // Shutdown shuts the consumer down.
 func (c *PushConsumer) Shutdown() error {
 	if !c.enter() {
