@@ -125,26 +125,29 @@ type brokerNames struct {
 func (b *brokerNames) lookup(topic string, qid int) string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if name, ok := b.m[topic][qid]; ok {
-		return name
-	}
-	if time.Since(b.fetched) < 100*time.Millisecond {
-		return ""
-	}
-	b.fetched = time.Now()
-	qs, err := b.fetch()
-	if err != nil {
-		return ""
-	}
-	m := map[string]map[int]string{}
-	for _, q := range qs {
-		if m[q.Topic] == nil {
-			m[q.Topic] = map[int]string{}
+	// A queue just assigned may not be listed yet: ask again a few times.
+	for attempt := 0; attempt < 5; attempt++ {
+		if name, ok := b.m[topic][qid]; ok {
+			return name
 		}
-		m[q.Topic][q.QueueId] = q.BrokerName
+		if wait := 20*time.Millisecond - time.Since(b.fetched); wait > 0 {
+			time.Sleep(wait)
+		}
+		b.fetched = time.Now()
+		qs, err := b.fetch()
+		if err != nil {
+			return ""
+		}
+		m := map[string]map[int]string{}
+		for _, q := range qs {
+			if m[q.Topic] == nil {
+				m[q.Topic] = map[int]string{}
+			}
+			m[q.Topic][q.QueueId] = q.BrokerName
+		}
+		b.m = m
 	}
-	b.m = m
-	return m[topic][qid]
+	return ""
 }
 
 func (b *brokerNames) fill(msgs []*primitive.MessageExt) *primitive.MessageQueue {
