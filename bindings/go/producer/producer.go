@@ -214,8 +214,10 @@ func (p *defaultProducer) sendBlocking(msgs []*primitive.Message) (*primitive.Se
 }
 
 func (p *defaultProducer) sendSync(ctx context.Context, msgs []*primitive.Message) (*primitive.SendResult, error) {
-	if len(msgs) == 1 && msgs[0].Queue == nil && p.options.Selector == nil && ctx.Done() != nil {
-		// An async send and a select: cancellation and deadlines end the wait.
+	if len(msgs) == 1 && msgs[0].Queue == nil && p.options.Selector == nil {
+		// An async send and a select: cancellation and deadlines end the
+		// wait, and no OS thread blocks in C (measured faster than a
+		// blocking call per send).
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

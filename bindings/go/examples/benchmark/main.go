@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -35,6 +36,7 @@ func main() {
 	size := flag.Int("size", 1024, "body bytes")
 	concurrency := flag.Int("concurrency", 16, "sending goroutines (sync, oneway)")
 	topic := flag.String("topic", fmt.Sprintf("GoBenchTopic_%d_%d", os.Getpid(), time.Now().Unix()), "topic")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed part here")
 	flag.Parse()
 	ns := os.Getenv("ROCKETMQ_NAMESRV")
 	if ns == "" {
@@ -80,6 +82,12 @@ func main() {
 	send(100) // warm-up: route, connection, topic creation
 	failed.Store(0)
 
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	cpu0, t0 := cpuSeconds(), time.Now()
 	sent := *count
 	if *mode == "async" {
@@ -114,6 +122,7 @@ func main() {
 		*concurrency, sent, failed.Load(), float64(sent)/secs, cpu/float64(sent)*100000)
 	_ = p.Shutdown()
 	if failed.Load() > 0 {
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
