@@ -405,3 +405,74 @@ func TestInterceptors(t *testing.T) {
 		t.Fatalf("consumer interceptor saw %v", results)
 	}
 }
+
+// Shutdown from inside a listener fails (it would wait for itself) while
+// the consumer goes on; Shutdown from outside then works.
+func TestShutdownFromListener(t *testing.T) {
+	t.Parallel()
+	topic := unique("GoShutdownInListener")
+	p := newProducer(t)
+	errs := make(chan error, 16)
+	var c rocketmq.PushConsumer
+	col := newCollector()
+	c = newPushConsumer(t)
+	subscribeAndStart(t, c, topic, consumer.MessageSelector{}, func(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+		select {
+		case errs <- c.Shutdown():
+		default:
+		}
+		col.add(msgs...)
+		return consumer.ConsumeSuccess, nil
+	})
+	sendN(t, p, topic, 3, "sd", nil)
+	col.waitDistinct(t, 3, 60*time.Second)
+	if err := <-errs; err == nil {
+		t.Fatal("shutdown inside a listener succeeded")
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Shutdown() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("shutdown hangs")
+	}
+}
+
+// Shutdown right after many async sends: every callback runs exactly once.
+func TestShutdownCompletesAsyncSends(t *testing.T) {
+	t.Parallel()
+	topic := unique("GoAsyncShutdown")
+	p, err := rocketmq.NewProducer(producer.WithNameServer(namesrv()), producer.WithGroupName(unique("go_asd")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(); err != nil {
+		t.Fatal(err)
+	}
+	const n = 300
+	var calls atomic.Int32
+	var wg sync.WaitGroup
+	accepted := 0
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		err := p.SendAsync(context.Background(), func(context.Context, *primitive.SendResult, error) {
+			calls.Add(1)
+			wg.Done()
+		}, primitive.NewMessage(topic, []byte("x")))
+		if err != nil {
+			wg.Done()
+			continue
+		}
+		accepted++
+	}
+	if err := p.Shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if int(calls.Load()) != accepted {
+		t.Fatalf("%d callbacks for %d accepted sends", calls.Load(), accepted)
+	}
+}

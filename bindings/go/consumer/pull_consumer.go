@@ -75,8 +75,6 @@ func (pc *defaultPullConsumer) Start() error {
 
 // Shutdown stops pulling, commits (with auto commit) and frees the consumer.
 func (pc *defaultPullConsumer) Shutdown() error {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
 	if pc.state.Swap(2) == 2 {
 		return nil
 	}

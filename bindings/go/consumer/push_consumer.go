@@ -72,17 +72,18 @@ func (pc *pushConsumer) Start() error {
 // Shutdown stops pulling, waits for running listeners, writes the offsets
 // and frees the consumer. Twice is fine; from a listener it fails.
 func (pc *pushConsumer) Shutdown() error {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
 	if pc.state.Load() == 2 {
 		return nil
 	}
+	// No lock held here: a listener calling Shutdown while another goroutine
+	// shuts down gets RMQ_ERR_INVALID_STATE from the library at once.
 	err := pc.c.Shutdown()
 	if e, ok := err.(*primitive.Error); ok && e.Code == primitive.ErrCodeInvalidState {
 		return err
 	}
-	pc.state.Store(2)
-	pc.c.Free()
+	if pc.state.Swap(2) != 2 {
+		pc.c.Free()
+	}
 	return err
 }
 

@@ -113,8 +113,6 @@ func (p *defaultProducer) Start() error {
 // Shutdown waits for sends in flight, unregisters and frees the producer.
 // Twice is fine.
 func (p *defaultProducer) Shutdown() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.state.Swap(2) == 2 {
 		return nil
 	}
@@ -488,8 +486,6 @@ func (tp *transactionProducer) Start() error {
 
 // Shutdown shuts down and frees the producer. Twice is fine.
 func (tp *transactionProducer) Shutdown() error {
-	tp.mu.Lock()
-	defer tp.mu.Unlock()
 	if tp.state.Swap(2) == 2 {
 		return nil
 	}
