@@ -139,3 +139,7 @@ func sendN(t *testing.T, p rocketmq.Producer, topic string, n int, prefix string
 		}
 	}
 }
+
+func consumerSelectorAll() consumer.MessageSelector {
+	return consumer.MessageSelector{Type: consumer.TAG, Expression: "*"}
+}
