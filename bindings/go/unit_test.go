@@ -2,6 +2,7 @@ package rocketmq_test
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"reflect"
 	"testing"
@@ -150,4 +151,63 @@ func TestSelectors(t *testing.T) {
 	if producer.NewRandomQueueSelector().Select(m, qs, "") == nil {
 		t.Fatal("random selector")
 	}
+}
+
+// encodeStored writes one record in the stored format (IPv4 hosts, magic v1).
+func encodeStored(topic string, body []byte, props string, qid int32, offset int64) []byte {
+	var b []byte
+	be := binary.BigEndian
+	b = be.AppendUint32(b, 0) // size, set below
+	b = be.AppendUint32(b, 0xDAA320A7)
+	b = be.AppendUint32(b, 7)           // body CRC
+	b = be.AppendUint32(b, uint32(qid)) // queue id
+	b = be.AppendUint32(b, 3)           // flag
+	b = be.AppendUint64(b, uint64(offset))
+	b = be.AppendUint64(b, 4096) // commit log offset
+	b = be.AppendUint32(b, 0)    // sys flag
+	b = be.AppendUint64(b, 1700000000000)
+	b = append(b, 10, 0, 0, 1)
+	b = be.AppendUint32(b, 5555)
+	b = be.AppendUint64(b, 1700000000001)
+	b = append(b, 127, 0, 0, 1)
+	b = be.AppendUint32(b, 10911)
+	b = be.AppendUint32(b, 2) // reconsume times
+	b = be.AppendUint64(b, 0)
+	b = be.AppendUint32(b, uint32(len(body)))
+	b = append(b, body...)
+	b = append(b, byte(len(topic)))
+	b = append(b, topic...)
+	b = be.AppendUint16(b, uint16(len(props)))
+	b = append(b, props...)
+	be.PutUint32(b, uint32(len(b)))
+	return b
+}
+
+func TestDecodeMessage(t *testing.T) {
+	props := "TAGS\x01a\x02UNIQ_KEY\x01ABC\x02"
+	data := append(encodeStored("T1", []byte("hello"), props, 2, 9), encodeStored("T2", []byte("x"), "", 0, 10)...)
+	msgs := primitive.DecodeMessage(data)
+	if len(msgs) != 2 {
+		t.Fatalf("decoded %d", len(msgs))
+	}
+	m := msgs[0]
+	if m.Topic != "T1" || string(m.Body) != "hello" || m.GetTags() != "a" || m.MsgId != "ABC" || m.QueueOffset != 9 ||
+		m.Queue.QueueId != 2 || m.BornHost != "10.0.0.1:5555" || m.StoreHost != "127.0.0.1:10911" || m.ReconsumeTimes != 2 ||
+		m.Flag != 3 || m.CommitLogOffset != 4096 {
+		t.Fatalf("decoded %s", m)
+	}
+	if msgs[1].MsgId != msgs[1].OffsetMsgId || msgs[1].OffsetMsgId != primitive.CreateMessageId([]byte{127, 0, 0, 1}, 10911, 4096) {
+		t.Fatalf("offset id %s", msgs[1].OffsetMsgId)
+	}
+	// Truncated or garbage input never panics and yields whole records only.
+	for i := 0; i < len(data); i++ {
+		if got := primitive.DecodeMessage(data[:i]); len(got) > 1 {
+			t.Fatalf("prefix %d decoded %d", i, len(got))
+		}
+	}
+	garbage := make([]byte, 200)
+	for i := range garbage {
+		garbage[i] = byte(i * 37)
+	}
+	_ = primitive.DecodeMessage(garbage)
 }
