@@ -1,5 +1,6 @@
 /*
- * Helpers shared by the C examples: error checks, unique names, producers.
+ * Helpers shared by the C examples: error checks, unique names, producers,
+ * consumer configs.
  * Each example exits 0 when it saw what it expected and 1 otherwise.
  */
 #ifndef EXAMPLES_COMMON_H
@@ -100,6 +101,51 @@ static inline void expect_ok_result(const rmq_send_result_t *r, const char *topi
     EXPECT(strlen(rmq_send_result_broker_name(r)) > 0);
     EXPECT(rmq_send_result_queue_id(r) >= 0);
     EXPECT(rmq_send_result_queue_offset(r) >= 0);
+}
+
+/* A consumer config for `group` on the local name server, reading a new
+   group's queues from their first message. */
+static inline rmq_config_t *consumer_config(const char *group) {
+    rmq_config_t *cfg = rmq_config_new();
+    check(rmq_config_set(cfg, "namesrv.addr", namesrv()), "config namesrv.addr");
+    check(rmq_config_set(cfg, "group", group), "config group");
+    check(rmq_config_set(cfg, "consume.from.where", "first_offset"), "config consume.from.where");
+    return cfg;
+}
+
+/* Sends `n` messages "<prefix> <i>" (i = 0..n-1) to `topic`, synchronously. */
+static inline void send_numbered(rmq_producer_t *p, const char *topic, const char *prefix, int n) {
+    for (int i = 0; i < n; i++) {
+        char body[128];
+        snprintf(body, sizeof body, "%s %d", prefix, i);
+        rmq_message_t *m = text_message(topic, body);
+        rmq_send_result_t *r = NULL;
+        check(rmq_producer_send_sync(p, m, &r), "rmq_producer_send_sync");
+        rmq_send_result_free(r);
+        rmq_message_free(m);
+    }
+}
+
+/* The number after "<prefix> " in a received body, or -1. */
+static inline int body_number(const rmq_message_view_t *v, const char *prefix) {
+    size_t len = 0;
+    const uint8_t *b = rmq_message_view_body(v, &len);
+    char buf[128];
+    size_t plen = strlen(prefix);
+    if (b == NULL || len >= sizeof buf || len <= plen + 1) return -1;
+    memcpy(buf, b, len);
+    buf[len] = 0;
+    if (strncmp(buf, prefix, plen) != 0 || buf[plen] != ' ') return -1;
+    char *end = NULL;
+    long v2 = strtol(buf + plen + 1, &end, 10);
+    return (end != NULL && *end == 0 && v2 >= 0 && v2 < 1000000) ? (int)v2 : -1;
+}
+
+/* A monotonic clock in milliseconds. */
+static inline long long mono_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static inline int finish(const char *name) {

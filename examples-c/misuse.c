@@ -1,9 +1,10 @@
 /*
  * The misuse suite: every function with NULL for each pointer argument, use
  * after shutdown, shutting down twice, shutting down and freeing inside the
- * handle's own callbacks, freeing with async sends in flight, callbacks that
- * block or send. Each case checks the result the header documents: an error
- * or a documented default, never a crash, a hang or a leak.
+ * handle's own callbacks (send callbacks and consumer listeners), freeing with
+ * async sends in flight, callbacks and listeners that block or send. Each
+ * case checks the result the header documents: an error or a documented
+ * default, never a crash, a hang or a leak.
  */
 
 #include "common.h"
@@ -539,6 +540,439 @@ static void free_in_own_callback(void) {
     section("free inside its own callback");
 }
 
+/* ----- consumers ------------------------------------------------------------------ */
+
+static int32_t noop_consume(void *u, const rmq_message_view_t *const *msgs, size_t n, int32_t *ack) {
+    (void)u;
+    (void)msgs;
+    (void)n;
+    (void)ack;
+    return RMQ_CONSUME_SUCCESS;
+}
+static int32_t noop_orderly(void *u, const rmq_message_view_t *const *msgs, size_t n) {
+    (void)u;
+    (void)msgs;
+    (void)n;
+    return RMQ_ORDERLY_SUCCESS;
+}
+
+/* A push consumer of a new group on `t`, from the first offset. */
+static rmq_push_consumer_t *new_push_consumer(const char *group_prefix, const char *threads) {
+    char group[128];
+    unique_name(group, sizeof group, group_prefix);
+    rmq_config_t *cfg = consumer_config(group);
+    check(rmq_config_set(cfg, "consume.thread.count", threads), "config consume.thread.count");
+    rmq_push_consumer_t *c = NULL;
+    check(rmq_push_consumer_new(cfg, &c), "rmq_push_consumer_new");
+    return c;
+}
+
+static rmq_pull_consumer_t *new_pull_consumer(const char *group_prefix) {
+    char group[128];
+    unique_name(group, sizeof group, group_prefix);
+    rmq_pull_consumer_t *c = NULL;
+    check(rmq_pull_consumer_new(consumer_config(group), &c), "rmq_pull_consumer_new");
+    return c;
+}
+
+static void consumer_null_arguments(void) {
+    int freed_before = atomic_load(&freed_count);
+    rmq_push_consumer_t *c = NULL;
+    EXPECT(code_of(rmq_push_consumer_new(NULL, &c)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_new(consumer_config("g"), NULL)) == RMQ_ERR_NULL_ARG); /* config consumed */
+    EXPECT(c == NULL);
+    c = new_push_consumer("c_misuse_null_push", "1");
+    EXPECT(code_of(rmq_push_consumer_subscribe(NULL, topic, "*", noop_consume, NULL, count_free)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe(c, NULL, "*", noop_consume, NULL, count_free)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe(c, topic, NULL, noop_consume, NULL, count_free)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe(c, topic, "*", NULL, NULL, count_free)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe_sql92(NULL, topic, "a > 1", noop_consume, NULL, count_free)) ==
+           RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe_sql92(c, NULL, "a > 1", noop_consume, NULL, count_free)) ==
+           RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe_sql92(c, topic, NULL, noop_consume, NULL, count_free)) ==
+           RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe_sql92(c, topic, "a > 1", NULL, NULL, count_free)) ==
+           RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe_orderly(NULL, topic, "*", noop_orderly, NULL, count_free)) ==
+           RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe_orderly(c, NULL, "*", noop_orderly, NULL, count_free)) ==
+           RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe_orderly(c, topic, NULL, noop_orderly, NULL, count_free)) ==
+           RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe_orderly(c, topic, "*", NULL, NULL, count_free)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe_orderly_sql92(NULL, topic, "a > 1", noop_orderly, NULL,
+                                                             count_free)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe_orderly_sql92(c, NULL, "a > 1", noop_orderly, NULL, count_free)) ==
+           RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe_orderly_sql92(c, topic, NULL, noop_orderly, NULL, count_free)) ==
+           RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_subscribe_orderly_sql92(c, topic, "a > 1", NULL, NULL, count_free)) ==
+           RMQ_ERR_NULL_ARG);
+    EXPECT(atomic_load(&freed_count) == freed_before); /* errors leave user data to the caller */
+    EXPECT(code_of(rmq_push_consumer_unsubscribe(NULL, topic)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_unsubscribe(c, NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_start(NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_pause(NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_resume(NULL)) == RMQ_ERR_NULL_ARG);
+    rmq_message_queue_t **qs = NULL;
+    size_t n = 0;
+    EXPECT(code_of(rmq_push_consumer_assigned_queues(NULL, &qs, &n)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_assigned_queues(c, NULL, &n)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_assigned_queues(c, &qs, NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_push_consumer_shutdown(NULL)) == RMQ_ERR_NULL_ARG);
+    rmq_push_consumer_free(NULL);
+    rmq_push_consumer_free(c); /* never started */
+    section("NULL: push consumer");
+
+    rmq_pull_consumer_t *pc = NULL;
+    EXPECT(code_of(rmq_pull_consumer_new(NULL, &pc)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_new(consumer_config("g"), NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(pc == NULL);
+    pc = new_pull_consumer("c_misuse_null_pull");
+    rmq_message_queue_t *q = NULL;
+    check(rmq_message_queue_new(topic, "broker-a", 0, &q), "queue new");
+    const rmq_message_queue_t *one[1] = {q};
+    const rmq_message_queue_t *hole[1] = {NULL};
+    EXPECT(code_of(rmq_pull_consumer_subscribe(NULL, topic, "*")) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_subscribe(pc, NULL, "*")) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_subscribe(pc, topic, NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_subscribe_sql92(NULL, topic, "a > 1")) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_subscribe_sql92(pc, NULL, "a > 1")) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_subscribe_sql92(pc, topic, NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_unsubscribe(NULL, topic)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_unsubscribe(pc, NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_assign(NULL, one, 1)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_assign(pc, NULL, 1)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_assign(pc, hole, 1)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_start(NULL)) == RMQ_ERR_NULL_ARG);
+    rmq_message_view_t **msgs = NULL;
+    EXPECT(code_of(rmq_pull_consumer_poll(NULL, 0, &msgs, &n)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_poll(pc, 0, NULL, &n)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_poll(pc, 0, &msgs, NULL)) == RMQ_ERR_NULL_ARG);
+    rmq_message_views_free(NULL, 0);
+    rmq_message_views_free(NULL, 5);
+    EXPECT(code_of(rmq_pull_consumer_seek(NULL, q, 0)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_seek(pc, NULL, 0)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_seek_to_beginning(NULL, q)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_seek_to_beginning(pc, NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_seek_to_end(NULL, q)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_seek_to_end(pc, NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_seek_to_timestamp(NULL, q, 0)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_seek_to_timestamp(pc, NULL, 0)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_commit(NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_commit_offset(NULL, q, 0)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_commit_offset(pc, NULL, 0)) == RMQ_ERR_NULL_ARG);
+    int64_t off = 0;
+    EXPECT(code_of(rmq_pull_consumer_committed(NULL, q, &off)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_committed(pc, NULL, &off)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_committed(pc, q, NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_pause(NULL, one, 1)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_pause(pc, NULL, 1)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_pause(pc, hole, 1)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_resume(NULL, one, 1)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_resume(pc, NULL, 1)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_resume(pc, hole, 1)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_fetch_queues(NULL, topic, &qs, &n)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_fetch_queues(pc, NULL, &qs, &n)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_fetch_queues(pc, topic, NULL, &n)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_fetch_queues(pc, topic, &qs, NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_assignment(NULL, &qs, &n)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_assignment(pc, NULL, &n)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_assignment(pc, &qs, NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_shutdown(NULL)) == RMQ_ERR_NULL_ARG);
+    EXPECT(msgs == NULL && qs == NULL);
+    rmq_pull_consumer_free(NULL);
+    rmq_pull_consumer_free(pc); /* never started */
+    rmq_message_queue_free(q);
+    section("NULL: lite pull consumer");
+}
+
+static void consumer_bad_values(void) {
+    rmq_config_t *cfg = rmq_config_new();
+    EXPECT(code_of(rmq_config_set(cfg, "consume.thread.count", "0")) == RMQ_ERR_INVALID_ARG);
+    EXPECT(code_of(rmq_config_set(cfg, "message.model", "sometimes")) == RMQ_ERR_INVALID_ARG);
+    EXPECT(code_of(rmq_config_set(cfg, "consume.from.where", "middle")) == RMQ_ERR_INVALID_ARG);
+    EXPECT(code_of(rmq_config_set(cfg, "allocate.strategy", "RANDOM")) == RMQ_ERR_INVALID_ARG);
+    EXPECT(code_of(rmq_config_set(cfg, "auto.commit", "maybe")) == RMQ_ERR_INVALID_ARG);
+    rmq_push_consumer_t *c = NULL;
+    EXPECT(code_of(rmq_push_consumer_new(cfg, &c)) == RMQ_ERR_INVALID_ARG); /* no namesrv.addr, no group */
+    cfg = consumer_config("c_misuse_bad");
+    check(rmq_config_set(cfg, "consume.batch.size", "5000"), "set"); /* checked by the constructor */
+    EXPECT(code_of(rmq_push_consumer_new(cfg, &c)) == RMQ_ERR_INVALID_ARG);
+    EXPECT(c == NULL);
+
+    c = new_push_consumer("c_misuse_bad_push", "1");
+    EXPECT(code_of(rmq_push_consumer_start(c)) == RMQ_ERR_INVALID_ARG); /* nothing subscribed */
+    EXPECT(code_of(rmq_push_consumer_subscribe(c, "bad topic!", "*", noop_consume, NULL, NULL)) ==
+           RMQ_ERR_INVALID_ARG);
+    check(rmq_push_consumer_subscribe(c, topic, "*", noop_consume, NULL, NULL), "subscribe");
+    /* All concurrent or all orderly. */
+    EXPECT(code_of(rmq_push_consumer_subscribe_orderly(c, "c_misuse_other", "*", noop_orderly, NULL, count_free)) ==
+           RMQ_ERR_INVALID_ARG);
+    rmq_push_consumer_free(c);
+
+    rmq_pull_consumer_t *pc = new_pull_consumer("c_misuse_bad_pull");
+    rmq_message_view_t **msgs = NULL;
+    size_t n = 0;
+    EXPECT(code_of(rmq_pull_consumer_poll(pc, 10, &msgs, &n)) == RMQ_ERR_NOT_STARTED);
+    EXPECT(code_of(rmq_pull_consumer_poll(pc, -1, &msgs, &n)) == RMQ_ERR_INVALID_ARG);
+    rmq_message_queue_t *q = NULL;
+    check(rmq_message_queue_new(topic, "broker-a", 0, &q), "queue new");
+    const rmq_message_queue_t *one[1] = {q};
+    check(rmq_pull_consumer_assign(pc, one, 1), "assign");
+    EXPECT(code_of(rmq_pull_consumer_subscribe(pc, topic, "*")) == RMQ_ERR_INVALID_ARG); /* no mixing */
+    rmq_pull_consumer_free(pc);
+    rmq_message_queue_free(q);
+    section("consumers: bad values");
+}
+
+static void consumer_use_after_shutdown(void) {
+    int freed_before = atomic_load(&freed_count);
+    rmq_push_consumer_t *c = new_push_consumer("c_misuse_life_push", "1");
+    check(rmq_push_consumer_subscribe(c, topic, "*", noop_consume, NULL, count_free), "subscribe");
+    check(rmq_push_consumer_start(c), "start");
+    check(rmq_push_consumer_start(c), "start twice");
+    check(rmq_push_consumer_shutdown(c), "shutdown");
+    check(rmq_push_consumer_shutdown(c), "shutdown twice");
+    EXPECT(code_of(rmq_push_consumer_start(c)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_push_consumer_subscribe(c, topic, "*", noop_consume, NULL, count_free)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_push_consumer_unsubscribe(c, topic)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_push_consumer_pause(c)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_push_consumer_resume(c)) == RMQ_ERR_SHUT_DOWN);
+    rmq_message_queue_t **qs = NULL;
+    size_t n = 0;
+    EXPECT(code_of(rmq_push_consumer_assigned_queues(c, &qs, &n)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(atomic_load(&freed_count) == freed_before); /* until free */
+    rmq_push_consumer_free(c);
+    EXPECT(atomic_load(&freed_count) == freed_before + 1);
+
+    rmq_pull_consumer_t *pc = new_pull_consumer("c_misuse_life_pull");
+    check(rmq_pull_consumer_subscribe(pc, topic, "*"), "subscribe");
+    check(rmq_pull_consumer_start(pc), "start");
+    check(rmq_pull_consumer_start(pc), "start twice");
+    check(rmq_pull_consumer_shutdown(pc), "shutdown");
+    check(rmq_pull_consumer_shutdown(pc), "shutdown twice");
+    rmq_message_queue_t *q = NULL;
+    check(rmq_message_queue_new(topic, "broker-a", 0, &q), "queue new");
+    const rmq_message_queue_t *one[1] = {q};
+    rmq_message_view_t **msgs = NULL;
+    int64_t off = 0;
+    EXPECT(code_of(rmq_pull_consumer_start(pc)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_subscribe(pc, topic, "*")) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_unsubscribe(pc, topic)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_assign(pc, one, 1)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_poll(pc, 10, &msgs, &n)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_seek(pc, q, 0)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_seek_to_beginning(pc, q)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_seek_to_end(pc, q)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_seek_to_timestamp(pc, q, 0)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_commit(pc)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_commit_offset(pc, q, 0)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_committed(pc, q, &off)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_pause(pc, one, 1)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_resume(pc, one, 1)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_fetch_queues(pc, topic, &qs, &n)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_assignment(pc, &qs, &n)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(msgs == NULL && qs == NULL);
+    rmq_pull_consumer_free(pc);
+    rmq_message_queue_free(q);
+    section("consumers: use after shutdown, shutdown twice");
+}
+
+struct listener_state {
+    rmq_push_consumer_t *c;
+    rmq_producer_t *p;
+    const char *send_topic;
+    int block_ms;
+    atomic_int calls;
+    atomic_int frees;
+    atomic_int shutdown_code;
+    atomic_int slow_free;
+    atomic_int blocking;      /* a listener is blocking now */
+    atomic_int done_while_blocked;
+    atomic_int sent_ok;
+    atomic_int send_errors;
+    atomic_int async_ok;
+    atomic_int async_calls;
+    atomic_int async_frees;
+};
+
+static void listener_free(void *u) {
+    struct listener_state *s = u;
+    atomic_fetch_add(&s->frees, 1);
+}
+
+/* A topic of its own with `n` messages in it. */
+static void fresh_topic(rmq_producer_t *p, char *t, size_t len, const char *prefix, int n) {
+    unique_name(t, len, prefix);
+    send_numbered(p, t, "m", n);
+}
+
+static int32_t shutdown_in_listener(void *u, const rmq_message_view_t *const *msgs, size_t n, int32_t *ack) {
+    struct listener_state *s = u;
+    (void)msgs;
+    (void)n;
+    (void)ack;
+    if (atomic_fetch_add(&s->calls, 1) == 0) atomic_store(&s->shutdown_code, code_of(rmq_push_consumer_shutdown(s->c)));
+    return RMQ_CONSUME_SUCCESS;
+}
+
+static void consumer_shutdown_in_own_listener(rmq_producer_t *p) {
+    char t[128];
+    fresh_topic(p, t, sizeof t, "c_misuse_cshut", 1);
+    struct listener_state s;
+    memset(&s, 0, sizeof s);
+    atomic_store(&s.shutdown_code, -1);
+    s.c = new_push_consumer("c_misuse_cshut", "2");
+    check(rmq_push_consumer_subscribe(s.c, t, "*", shutdown_in_listener, &s, listener_free), "subscribe");
+    check(rmq_push_consumer_start(s.c), "start");
+    wait_for(&s.calls, 1, 30000);
+    sleep_ms(100);
+    EXPECT(atomic_load(&s.shutdown_code) == RMQ_ERR_INVALID_STATE);
+    /* The consumer still works after the refused shutdown. */
+    send_numbered(p, t, "m", 1);
+    wait_for(&s.calls, 2, 30000);
+    EXPECT(atomic_load(&s.calls) == 2);
+    check(rmq_push_consumer_shutdown(s.c), "shutdown");
+    EXPECT(atomic_load(&s.frees) == 0);
+    rmq_push_consumer_free(s.c);
+    EXPECT(atomic_load(&s.frees) == 1);
+    section("shutdown inside its own listener");
+}
+
+static int32_t free_in_listener(void *u, const rmq_message_view_t *const *msgs, size_t n, int32_t *ack) {
+    struct listener_state *s = u;
+    (void)msgs;
+    (void)n;
+    (void)ack;
+    if (atomic_fetch_add(&s->calls, 1) == 0) {
+        long long t0 = now_ms();
+        rmq_push_consumer_free(s->c); /* returns at once; the release finishes after this listener */
+        if (now_ms() - t0 > 500) atomic_store(&s->slow_free, 1);
+    }
+    return RMQ_CONSUME_SUCCESS;
+}
+
+static void consumer_free_in_own_listener(rmq_producer_t *p) {
+    char t[128];
+    fresh_topic(p, t, sizeof t, "c_misuse_cfree", 1);
+    struct listener_state s;
+    memset(&s, 0, sizeof s);
+    s.c = new_push_consumer("c_misuse_cfree", "2");
+    check(rmq_push_consumer_subscribe(s.c, t, "*", free_in_listener, &s, listener_free), "subscribe");
+    check(rmq_push_consumer_start(s.c), "start");
+    wait_for(&s.frees, 1, 30000);
+    EXPECT(atomic_load(&s.calls) >= 1);
+    EXPECT(atomic_load(&s.slow_free) == 0);
+    EXPECT(atomic_load(&s.frees) == 1);
+    sleep_ms(300); /* let the release thread finish before the process looks for leaks */
+    section("free inside its own listener");
+}
+
+static int32_t blocking_listener(void *u, const rmq_message_view_t *const *msgs, size_t n, int32_t *ack) {
+    struct listener_state *s = u;
+    (void)n;
+    (void)ack;
+    if (body_number(msgs[0], "m") == 0) {
+        atomic_store(&s->blocking, 1);
+        sleep_ms(s->block_ms);
+        atomic_store(&s->blocking, 0);
+    } else if (atomic_load(&s->blocking)) {
+        atomic_fetch_add(&s->done_while_blocked, 1);
+    }
+    atomic_fetch_add(&s->calls, 1);
+    return RMQ_CONSUME_SUCCESS;
+}
+
+static void consumer_blocking_listener(rmq_producer_t *p) {
+    char t[128];
+    fresh_topic(p, t, sizeof t, "c_misuse_cblock", 1); /* "m 0": its listener blocks */
+    struct listener_state s;
+    memset(&s, 0, sizeof s);
+    s.block_ms = 1000;
+    s.c = new_push_consumer("c_misuse_cblock", "2");
+    check(rmq_push_consumer_subscribe(s.c, t, "*", blocking_listener, &s, listener_free), "subscribe");
+    check(rmq_push_consumer_start(s.c), "start");
+    wait_for(&s.blocking, 1, 30000);
+    rmq_message_t *m = text_message(t, "m 1");
+    rmq_send_result_t *r = NULL;
+    check(rmq_producer_send_sync(p, m, &r), "send while the listener blocks");
+    rmq_send_result_free(r);
+    rmq_message_free(m);
+    wait_for(&s.calls, 2, 30000);
+    EXPECT(atomic_load(&s.calls) == 2);
+    /* Message 0 blocked one consume thread; the other consumed message 1 meanwhile. */
+    EXPECT(atomic_load(&s.done_while_blocked) == 1);
+    /* A shutdown waits for a blocking listener (shutdown.timeout.ms is 10 s). */
+    send_numbered(p, t, "m", 1); /* "m 0" again: blocks */
+    wait_for(&s.blocking, 1, 30000);
+    long long t0 = now_ms();
+    check(rmq_push_consumer_shutdown(s.c), "shutdown while a listener blocks");
+    long long took = now_ms() - t0;
+    EXPECT(atomic_load(&s.calls) == 3);
+    EXPECT(took >= 300 && took < 5000);
+    printf("  shutdown waited %lld ms for the blocking listener\n", took);
+    rmq_push_consumer_free(s.c);
+    EXPECT(atomic_load(&s.frees) == 1);
+    section("a listener that blocks for a second");
+}
+
+static void listener_async_cb(void *u, const rmq_send_result_t *r, const rmq_error_t *e) {
+    struct listener_state *s = u;
+    (void)e;
+    if (r != NULL) atomic_fetch_add(&s->async_ok, 1);
+    atomic_fetch_add(&s->async_calls, 1);
+}
+static void listener_async_free(void *u) {
+    struct listener_state *s = u;
+    atomic_fetch_add(&s->async_frees, 1);
+}
+
+static int32_t sending_listener(void *u, const rmq_message_view_t *const *msgs, size_t n, int32_t *ack) {
+    struct listener_state *s = u;
+    (void)msgs;
+    (void)n;
+    (void)ack;
+    rmq_message_t *m = text_message(s->send_topic, "sent from a listener");
+    rmq_send_result_t *r = NULL;
+    rmq_error_t *e = rmq_producer_send_sync(s->p, m, &r);
+    if (e == NULL && rmq_send_result_status(r) == RMQ_SEND_OK)
+        atomic_fetch_add(&s->sent_ok, 1);
+    else
+        atomic_fetch_add(&s->send_errors, 1);
+    rmq_error_free(e);
+    rmq_send_result_free(r);
+    e = rmq_producer_send_async(s->p, m, listener_async_cb, s, listener_async_free);
+    if (e != NULL) atomic_fetch_add(&s->send_errors, 1);
+    rmq_error_free(e);
+    rmq_message_free(m);
+    atomic_fetch_add(&s->calls, 1);
+    return RMQ_CONSUME_SUCCESS;
+}
+
+static void consumer_listener_that_sends(rmq_producer_t *p) {
+    char t[128];
+    fresh_topic(p, t, sizeof t, "c_misuse_csend", 2);
+    struct listener_state s;
+    memset(&s, 0, sizeof s);
+    s.p = p;
+    s.send_topic = topic;
+    s.c = new_push_consumer("c_misuse_csend", "2");
+    check(rmq_push_consumer_subscribe(s.c, t, "*", sending_listener, &s, listener_free), "subscribe");
+    check(rmq_push_consumer_start(s.c), "start");
+    wait_for(&s.async_frees, 2, 30000);
+    EXPECT(atomic_load(&s.calls) == 2);
+    EXPECT(atomic_load(&s.sent_ok) == 2);
+    EXPECT(atomic_load(&s.send_errors) == 0);
+    EXPECT(atomic_load(&s.async_calls) == 2);
+    EXPECT(atomic_load(&s.async_ok) == 2);
+    check(rmq_push_consumer_shutdown(s.c), "shutdown");
+    rmq_push_consumer_free(s.c);
+    EXPECT(atomic_load(&s.frees) == 1);
+    section("a listener that sends (sync and async)");
+}
+
 /* ----- log callback --------------------------------------------------------------- */
 
 static atomic_int log_lines = 0;
@@ -585,6 +1019,13 @@ int main(void) {
     blocking_callback();
     callback_that_sends();
     free_in_own_callback();
+    consumer_null_arguments();
+    consumer_bad_values();
+    consumer_use_after_shutdown();
+    consumer_shutdown_in_own_listener(p);
+    consumer_free_in_own_listener(p);
+    consumer_blocking_listener(p);
+    consumer_listener_that_sends(p);
     log_callback();
 
     check(rmq_producer_shutdown(p), "shutdown");

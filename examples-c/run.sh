@@ -16,7 +16,7 @@ prefix=$build/prefix
 target=${CARGO_TARGET_DIR:-$root/target}
 CC=${CC:-cc}
 CFLAGS="-Wall -Wextra -Werror -pedantic -std=c11 -O1 -g"
-EXAMPLES="producer_sync producer_async producer_orderly producer_batch transaction_producer request_reply misuse bench_producer"
+EXAMPLES="producer_sync producer_async producer_orderly producer_batch transaction_producer request_reply push_consumer push_consumer_orderly pull_consumer misuse bench_producer"
 
 passed=0
 failed=0
@@ -83,7 +83,7 @@ run() { # name command...
 }
 
 echo "== running against ${ROCKETMQ_NAMESRV:-127.0.0.1:9876}$([ $use_valgrind = 1 ] && echo ' under valgrind')"
-for ex in producer_sync producer_async producer_orderly producer_batch transaction_producer misuse; do
+for ex in producer_sync producer_async producer_orderly producer_batch transaction_producer push_consumer push_consumer_orderly pull_consumer misuse; do
     run "$ex" "$build/$ex"
     record "run $ex" $?
 done

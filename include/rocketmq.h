@@ -516,8 +516,8 @@ int32_t rmq_message_queue_queue_id(const struct rmq_message_queue_t *q);
 // Frees a queue. NULL is a no-op. Never free a queue borrowed by a callback.
 void rmq_message_queue_free(struct rmq_message_queue_t *q);
 
-// Frees an array of `count` queues from `rmq_producer_queues`, and the
-// queues in it. NULL is a no-op.
+// Frees an array of `count` queues from `rmq_producer_queues` (or another
+// function that returns a queue array), and the queues in it. NULL is a no-op.
 void rmq_message_queues_free(struct rmq_message_queue_t **queues, size_t count);
 
 // The topic (borrowed); NULL for a NULL view.
@@ -917,7 +917,8 @@ struct rmq_error_t *rmq_push_consumer_pause(struct rmq_push_consumer_t *consumer
 // is not paused is OK.
 struct rmq_error_t *rmq_push_consumer_resume(struct rmq_push_consumer_t *consumer);
 
-// The queues the consumer owns now (after rebalancing). On success writes
+// The queues the consumer owns now (after rebalancing), those of the
+// group's retry topic (`%RETRY%` + group, clustering) included. On success writes
 // an owned array of `*count` owned queues to `*queues`; free it with
 // `rmq_message_queues_free(*queues, *count)`.
 struct rmq_error_t *rmq_push_consumer_assigned_queues(struct rmq_push_consumer_t *consumer,

@@ -93,8 +93,8 @@ pub extern "C" fn rmq_message_queue_free(q: *mut rmq_message_queue_t) {
     })
 }
 
-/// Frees an array of `count` queues from `rmq_producer_queues`, and the
-/// queues in it. NULL is a no-op.
+/// Frees an array of `count` queues from `rmq_producer_queues` (or another
+/// function that returns a queue array), and the queues in it. NULL is a no-op.
 #[no_mangle]
 pub extern "C" fn rmq_message_queues_free(queues: *mut *mut rmq_message_queue_t, count: usize) {
     infallible((), || {

@@ -463,8 +463,9 @@ pub extern "C" fn rmq_pull_consumer_shutdown(
         // SAFETY: NULL or a live pull consumer (header contract).
         let s = unsafe { shared(consumer)? };
         s.state.run(|| {
+            s.consumer.shutdown_blocking()?;
             s.shut_down.store(true, Ordering::Release);
-            Ok(s.consumer.shutdown_blocking()?)
+            Ok(())
         })
     })
 }

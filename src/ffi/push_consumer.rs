@@ -460,7 +460,8 @@ pub extern "C" fn rmq_push_consumer_resume(consumer: *mut rmq_push_consumer_t) -
     })
 }
 
-/// The queues the consumer owns now (after rebalancing). On success writes
+/// The queues the consumer owns now (after rebalancing), those of the
+/// group's retry topic (`%RETRY%` + group, clustering) included. On success writes
 /// an owned array of `*count` owned queues to `*queues`; free it with
 /// `rmq_message_queues_free(*queues, *count)`.
 #[no_mangle]
@@ -529,8 +530,8 @@ pub extern "C" fn rmq_push_consumer_shutdown(
                 "rmq_push_consumer_shutdown was called from one of the consumer's own listeners; call it from another thread",
             ));
         }
-        s.shut_down.store(true, Ordering::Release);
         let report = s.consumer.shutdown_blocking()?;
+        s.shut_down.store(true, Ordering::Release);
         report_error(report, s.consumer.config().shutdown_timeout.as_millis())
     })
 }
