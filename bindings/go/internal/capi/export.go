@@ -36,6 +36,7 @@ func goFreeHandle(user unsafe.Pointer) {
 //
 //export goSendCb
 func goSendCb(user unsafe.Pointer, result *C.rmq_send_result_t, err *C.rmq_error_t) {
+	defer recovered("send completion")
 	h := handleOf(user)
 	cb := h.Value().(SendCallback)
 	h.Delete()
@@ -46,7 +47,6 @@ func goSendCb(user unsafe.Pointer, result *C.rmq_send_result_t, err *C.rmq_error
 	} else {
 		res = convResult(result)
 	}
-	defer recovered("send completion")
 	cb(res, e)
 }
 
