@@ -56,8 +56,12 @@ record "gofmt" $?
 go vet ./...
 record "go vet (pkg-config)" $?
 # The other documented build: no pkg-config, flags into the repo's build output.
-CGO_CFLAGS="-I$root/include" CGO_LDFLAGS="-L$target/release" go vet -tags rocketmq_env ./...
+static="$target/release/librocketmq.a -lpthread -ldl -lm -lrt -lutil -lgcc_s"
+CGO_CFLAGS="-I$root/include" CGO_LDFLAGS="$static" go vet -tags rocketmq_env ./...
 record "go vet (-tags rocketmq_env, CGO_CFLAGS/CGO_LDFLAGS)" $?
+env -u PKG_CONFIG_PATH -u LD_LIBRARY_PATH CGO_CFLAGS="-I$root/include" CGO_LDFLAGS="$static" \
+    go test -tags rocketmq_env -count=1 -run 'TestSimple|TestMessageProperties|TestDecodeMessage' . 2>&1 | tail -3
+record "go test -tags rocketmq_env (static archive, no pkg-config)" "${PIPESTATUS[0]}"
 
 echo "== go test -race ./... against $ROCKETMQ_NAMESRV"
 go test -race -count=1 -timeout 600s ./... 2>&1 | tee "$build/go-test.log" | grep -Ev '^[0-9T:.-]+Z (WARN|ERROR|INFO|DEBUG) |^(runtime/debug|github.com|\s|panic\(|goroutine )'
