@@ -1,0 +1,39 @@
+// Consumes each queue in order (v2's examples/consumer/orderly).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	rocketmq "github.com/librocketmq/librocketmq/bindings/go"
+	"github.com/librocketmq/librocketmq/bindings/go/consumer"
+	"github.com/librocketmq/librocketmq/bindings/go/primitive"
+)
+
+func main() {
+	c, _ := rocketmq.NewPushConsumer(
+		consumer.WithGroupName("go_example_orderly"),
+		consumer.WithNsResolver(primitive.NewPassthroughResolver([]string{"127.0.0.1:9876"})),
+		consumer.WithConsumerModel(consumer.Clustering),
+		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset),
+		consumer.WithConsumerOrder(true),
+	)
+	err := c.Subscribe("GoExampleTopic", consumer.MessageSelector{}, func(ctx context.Context,
+		msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+		orderlyCtx, _ := primitive.GetOrderlyCtx(ctx)
+		fmt.Printf("orderly context: %v\n", orderlyCtx)
+		fmt.Printf("subscribe orderly callback: %v \n", msgs)
+		return consumer.ConsumeSuccess, nil
+	})
+	if err != nil {
+		fmt.Println(err.Error())
+	}
+	if err := c.Start(); err != nil {
+		fmt.Println(err.Error())
+		os.Exit(-1)
+	}
+	time.Sleep(20 * time.Second)
+	_ = c.Shutdown()
+}

@@ -1,0 +1,3 @@
+module github.com/librocketmq/librocketmq/bindings/go
+
+go 1.21

@@ -1,0 +1,409 @@
+package capi
+
+/*
+#include <stdlib.h>
+#include "glue.h"
+*/
+import "C"
+
+import (
+	"runtime/cgo"
+	"unsafe"
+
+	"github.com/librocketmq/librocketmq/bindings/go/primitive"
+)
+
+// Listener consumes batches for one subscription of a push consumer; one
+// of the two functions is set. They run on the consumer's consume threads.
+type Listener struct {
+	// Concurrent returns an rmq_consume_status_t; it may lower *ackIndex.
+	Concurrent func(msgs []*primitive.MessageExt, ackIndex *int32) int32
+	// Orderly returns an rmq_consume_orderly_status_t.
+	Orderly func(msgs []*primitive.MessageExt) int32
+}
+
+// Status values of listeners.
+const (
+	ConsumeSuccess      = int32(C.RMQ_CONSUME_SUCCESS)
+	ReconsumeLater      = int32(C.RMQ_RECONSUME_LATER)
+	OrderlySuccess      = int32(C.RMQ_ORDERLY_SUCCESS)
+	SuspendCurrentQueue = int32(C.RMQ_SUSPEND_CURRENT_QUEUE_A_MOMENT)
+	TransactionUnknown  = int32(C.RMQ_TRANSACTION_UNKNOWN)
+	TransactionCommit   = int32(C.RMQ_TRANSACTION_COMMIT)
+	TransactionRollback = int32(C.RMQ_TRANSACTION_ROLLBACK)
+)
+
+// PushConsumer is a C push consumer.
+type PushConsumer struct {
+	guard
+	c *C.rmq_push_consumer_t
+}
+
+// NewPushConsumer creates a push consumer (not started) from settings.
+func NewPushConsumer(kvs []KV) (*PushConsumer, error) {
+	if VersionErr != nil {
+		return nil, VersionErr
+	}
+	cfg, err := newConfig(kvs)
+	if err != nil {
+		return nil, err
+	}
+	var c *C.rmq_push_consumer_t
+	if e := C.rmq_push_consumer_new(cfg, &c); e != nil {
+		return nil, takeErr(e)
+	}
+	return &PushConsumer{c: c}, nil
+}
+
+// Subscribe subscribes topic with a tag (or, sql, SQL92) expression.
+func (c *PushConsumer) Subscribe(topic, expr string, sql bool, l *Listener) error {
+	if hasNUL(topic) || hasNUL(expr) {
+		return invalid("topic or expression contains NUL")
+	}
+	t, x := C.CString(topic), C.CString(expr)
+	defer C.free(unsafe.Pointer(t))
+	defer C.free(unsafe.Pointer(x))
+	if !c.enter() {
+		return errFreed()
+	}
+	defer c.leave()
+	h := cgo.NewHandle(l)
+	sqlFlag, orderly := C.int(0), C.int(0)
+	if sql {
+		sqlFlag = 1
+	}
+	if l.Orderly != nil {
+		orderly = 1
+	}
+	if e := C.glue_subscribe(c.c, t, x, sqlFlag, orderly, C.uintptr_t(h)); e != nil {
+		h.Delete()
+		return takeErr(e)
+	}
+	return nil
+}
+
+// Unsubscribe stops consuming topic.
+func (c *PushConsumer) Unsubscribe(topic string) error {
+	t := C.CString(topic)
+	defer C.free(unsafe.Pointer(t))
+	if !c.enter() {
+		return errFreed()
+	}
+	defer c.leave()
+	return takeErr(C.rmq_push_consumer_unsubscribe(c.c, t))
+}
+
+// Start starts consuming.
+func (c *PushConsumer) Start() error {
+	if !c.enter() {
+		return errFreed()
+	}
+	defer c.leave()
+	return takeErr(C.rmq_push_consumer_start(c.c))
+}
+
+// Pause stops pulling.
+func (c *PushConsumer) Pause() error {
+	if !c.enter() {
+		return errFreed()
+	}
+	defer c.leave()
+	return takeErr(C.rmq_push_consumer_pause(c.c))
+}
+
+// Resume resumes pulling.
+func (c *PushConsumer) Resume() error {
+	if !c.enter() {
+		return errFreed()
+	}
+	defer c.leave()
+	return takeErr(C.rmq_push_consumer_resume(c.c))
+}
+
+// AssignedQueues returns the queues the consumer owns now.
+func (c *PushConsumer) AssignedQueues() ([]*primitive.MessageQueue, error) {
+	if !c.enter() {
+		return nil, errFreed()
+	}
+	defer c.leave()
+	var qs **C.rmq_message_queue_t
+	var n C.size_t
+	if e := C.rmq_push_consumer_assigned_queues(c.c, &qs, &n); e != nil {
+		return nil, takeErr(e)
+	}
+	return takeQueues(qs, n), nil
+}
+
+// TryAssignedQueues is AssignedQueues for listeners: it fails at once
+// instead of waiting while the consumer is being freed.
+func (c *PushConsumer) TryAssignedQueues() ([]*primitive.MessageQueue, error) {
+	if !c.mu.TryRLock() {
+		return nil, errFreed()
+	}
+	defer c.mu.RUnlock()
+	if c.freed {
+		return nil, errFreed()
+	}
+	var qs **C.rmq_message_queue_t
+	var n C.size_t
+	if e := C.rmq_push_consumer_assigned_queues(c.c, &qs, &n); e != nil {
+		return nil, takeErr(e)
+	}
+	return takeQueues(qs, n), nil
+}
+
+// Shutdown shuts the consumer down.
+func (c *PushConsumer) Shutdown() error {
+	if !c.enter() {
+		return nil
+	}
+	defer c.leave()
+	return takeErr(C.rmq_push_consumer_shutdown(c.c))
+}
+
+// Free frees the consumer (and the listeners' handles).
+func (c *PushConsumer) Free() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.freed {
+		c.freed = true
+		C.rmq_push_consumer_free(c.c)
+		c.c = nil
+	}
+}
+
+// PullConsumer is a C lite pull consumer.
+type PullConsumer struct {
+	guard
+	c *C.rmq_pull_consumer_t
+}
+
+// NewPullConsumer creates a lite pull consumer (not started) from settings.
+func NewPullConsumer(kvs []KV) (*PullConsumer, error) {
+	if VersionErr != nil {
+		return nil, VersionErr
+	}
+	cfg, err := newConfig(kvs)
+	if err != nil {
+		return nil, err
+	}
+	var c *C.rmq_pull_consumer_t
+	if e := C.rmq_pull_consumer_new(cfg, &c); e != nil {
+		return nil, takeErr(e)
+	}
+	return &PullConsumer{c: c}, nil
+}
+
+// Subscribe subscribes topic with a tag (or, sql, SQL92) expression.
+func (c *PullConsumer) Subscribe(topic, expr string, sql bool) error {
+	if hasNUL(topic) || hasNUL(expr) {
+		return invalid("topic or expression contains NUL")
+	}
+	t, x := C.CString(topic), C.CString(expr)
+	defer C.free(unsafe.Pointer(t))
+	defer C.free(unsafe.Pointer(x))
+	if !c.enter() {
+		return errFreed()
+	}
+	defer c.leave()
+	if sql {
+		return takeErr(C.rmq_pull_consumer_subscribe_sql92(c.c, t, x))
+	}
+	return takeErr(C.rmq_pull_consumer_subscribe(c.c, t, x))
+}
+
+// Unsubscribe stops consuming topic.
+func (c *PullConsumer) Unsubscribe(topic string) error {
+	t := C.CString(topic)
+	defer C.free(unsafe.Pointer(t))
+	if !c.enter() {
+		return errFreed()
+	}
+	defer c.leave()
+	return takeErr(C.rmq_pull_consumer_unsubscribe(c.c, t))
+}
+
+// Assign consumes exactly qs.
+func (c *PullConsumer) Assign(qs []*primitive.MessageQueue) error {
+	cqs, err := queueArray(qs)
+	if err != nil {
+		return err
+	}
+	defer freeQueueArray(cqs)
+	if !c.enter() {
+		return errFreed()
+	}
+	defer c.leave()
+	return takeErr(C.rmq_pull_consumer_assign(c.c, queueArrayPtr(cqs), C.size_t(len(cqs))))
+}
+
+// Start starts pulling.
+func (c *PullConsumer) Start() error {
+	if !c.enter() {
+		return errFreed()
+	}
+	defer c.leave()
+	return takeErr(C.rmq_pull_consumer_start(c.c))
+}
+
+// Poll waits up to timeoutMs for the next batch (nil when none came).
+func (c *PullConsumer) Poll(timeoutMs int64) ([]*primitive.MessageExt, error) {
+	if !c.enter() {
+		return nil, errFreed()
+	}
+	defer c.leave()
+	var views **C.rmq_message_view_t
+	var n C.size_t
+	if e := C.rmq_pull_consumer_poll(c.c, C.int64_t(timeoutMs), &views, &n); e != nil {
+		return nil, takeErr(e)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	defer C.rmq_message_views_free(views, n)
+	return viewsToExt(views, n), nil
+}
+
+func (c *PullConsumer) withQueue(q *primitive.MessageQueue, f func(*C.rmq_message_queue_t) *C.rmq_error_t) error {
+	cq, err := newQueue(q)
+	if err != nil {
+		return err
+	}
+	defer C.rmq_message_queue_free(cq)
+	if !c.enter() {
+		return errFreed()
+	}
+	defer c.leave()
+	return takeErr(f(cq))
+}
+
+// Seek continues q at offset.
+func (c *PullConsumer) Seek(q *primitive.MessageQueue, offset int64) error {
+	return c.withQueue(q, func(cq *C.rmq_message_queue_t) *C.rmq_error_t {
+		return C.rmq_pull_consumer_seek(c.c, cq, C.int64_t(offset))
+	})
+}
+
+// SeekToBeginning continues q at its first stored message.
+func (c *PullConsumer) SeekToBeginning(q *primitive.MessageQueue) error {
+	return c.withQueue(q, func(cq *C.rmq_message_queue_t) *C.rmq_error_t {
+		return C.rmq_pull_consumer_seek_to_beginning(c.c, cq)
+	})
+}
+
+// SeekToEnd continues q after its last stored message.
+func (c *PullConsumer) SeekToEnd(q *primitive.MessageQueue) error {
+	return c.withQueue(q, func(cq *C.rmq_message_queue_t) *C.rmq_error_t {
+		return C.rmq_pull_consumer_seek_to_end(c.c, cq)
+	})
+}
+
+// SeekToTimestamp continues q at its first message stored at or after ms.
+func (c *PullConsumer) SeekToTimestamp(q *primitive.MessageQueue, ms int64) error {
+	return c.withQueue(q, func(cq *C.rmq_message_queue_t) *C.rmq_error_t {
+		return C.rmq_pull_consumer_seek_to_timestamp(c.c, cq, C.int64_t(ms))
+	})
+}
+
+// Commit commits everything polled so far.
+func (c *PullConsumer) Commit() error {
+	if !c.enter() {
+		return errFreed()
+	}
+	defer c.leave()
+	return takeErr(C.rmq_pull_consumer_commit(c.c))
+}
+
+// CommitOffset commits offset (the next to consume) for q.
+func (c *PullConsumer) CommitOffset(q *primitive.MessageQueue, offset int64) error {
+	return c.withQueue(q, func(cq *C.rmq_message_queue_t) *C.rmq_error_t {
+		return C.rmq_pull_consumer_commit_offset(c.c, cq, C.int64_t(offset))
+	})
+}
+
+// Committed reads the committed offset of q (-1: none).
+func (c *PullConsumer) Committed(q *primitive.MessageQueue) (int64, error) {
+	var off C.int64_t
+	err := c.withQueue(q, func(cq *C.rmq_message_queue_t) *C.rmq_error_t {
+		return C.rmq_pull_consumer_committed(c.c, cq, &off)
+	})
+	return int64(off), err
+}
+
+// FetchQueues returns the queues of topic.
+func (c *PullConsumer) FetchQueues(topic string) ([]*primitive.MessageQueue, error) {
+	t := C.CString(topic)
+	defer C.free(unsafe.Pointer(t))
+	if !c.enter() {
+		return nil, errFreed()
+	}
+	defer c.leave()
+	var qs **C.rmq_message_queue_t
+	var n C.size_t
+	if e := C.rmq_pull_consumer_fetch_queues(c.c, t, &qs, &n); e != nil {
+		return nil, takeErr(e)
+	}
+	return takeQueues(qs, n), nil
+}
+
+// Assignment returns the queues consumed now.
+func (c *PullConsumer) Assignment() ([]*primitive.MessageQueue, error) {
+	if !c.enter() {
+		return nil, errFreed()
+	}
+	defer c.leave()
+	var qs **C.rmq_message_queue_t
+	var n C.size_t
+	if e := C.rmq_pull_consumer_assignment(c.c, &qs, &n); e != nil {
+		return nil, takeErr(e)
+	}
+	return takeQueues(qs, n), nil
+}
+
+// Pause stops pulling qs.
+func (c *PullConsumer) Pause(qs []*primitive.MessageQueue) error {
+	cqs, err := queueArray(qs)
+	if err != nil {
+		return err
+	}
+	defer freeQueueArray(cqs)
+	if !c.enter() {
+		return errFreed()
+	}
+	defer c.leave()
+	return takeErr(C.rmq_pull_consumer_pause(c.c, queueArrayPtr(cqs), C.size_t(len(cqs))))
+}
+
+// Resume resumes pulling qs.
+func (c *PullConsumer) Resume(qs []*primitive.MessageQueue) error {
+	cqs, err := queueArray(qs)
+	if err != nil {
+		return err
+	}
+	defer freeQueueArray(cqs)
+	if !c.enter() {
+		return errFreed()
+	}
+	defer c.leave()
+	return takeErr(C.rmq_pull_consumer_resume(c.c, queueArrayPtr(cqs), C.size_t(len(cqs))))
+}
+
+// Shutdown shuts the consumer down.
+func (c *PullConsumer) Shutdown() error {
+	if !c.enter() {
+		return nil
+	}
+	defer c.leave()
+	return takeErr(C.rmq_pull_consumer_shutdown(c.c))
+}
+
+// Free frees the consumer.
+func (c *PullConsumer) Free() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.freed {
+		c.freed = true
+		C.rmq_pull_consumer_free(c.c)
+		c.c = nil
+	}
+}

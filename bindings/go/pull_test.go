@@ -1,0 +1,167 @@
+package rocketmq_test
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"testing"
+	"time"
+
+	rocketmq "github.com/librocketmq/librocketmq/bindings/go"
+	"github.com/librocketmq/librocketmq/bindings/go/consumer"
+	"github.com/librocketmq/librocketmq/bindings/go/primitive"
+)
+
+func newPullConsumer(t *testing.T, opts ...consumer.Option) rocketmq.PullConsumer {
+	t.Helper()
+	opts = append([]consumer.Option{
+		consumer.WithNameServer(namesrv()),
+		consumer.WithGroupName(unique("go_pull")),
+		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset),
+	}, opts...)
+	c, err := rocketmq.NewPullConsumer(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Shutdown() })
+	return c
+}
+
+// pollAll polls until n distinct bodies arrived; failed batches are ACKed
+// with ConsumeRetryLater once each.
+func pollAll(t *testing.T, c rocketmq.PullConsumer, n int, retryOnce bool) map[string]int {
+	t.Helper()
+	got := map[string]int{}
+	retried := false
+	deadline := time.Now().Add(60 * time.Second)
+	for len(got) < n && time.Now().Before(deadline) {
+		cr, err := c.Poll(context.Background(), 2*time.Second)
+		if consumer.IsNoNewMsgError(err) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cr.GetMQ() == nil || cr.GetMQ().BrokerName == "" {
+			t.Fatalf("batch queue %v", cr.GetMQ())
+		}
+		if retryOnce && !retried {
+			retried = true
+			c.ACK(context.Background(), cr, consumer.ConsumeRetryLater)
+			continue
+		}
+		for _, m := range cr.GetMsgList() {
+			got[string(m.Body)]++
+		}
+		c.ACK(context.Background(), cr, consumer.ConsumeSuccess)
+	}
+	if len(got) < n {
+		t.Fatalf("polled %d of %d: %v", len(got), n, got)
+	}
+	return got
+}
+
+// Pull consumer, subscribe mode: Poll, ACK (a failed batch comes back),
+// offsets, route info.
+func TestPullConsumerSubscribe(t *testing.T) {
+	t.Parallel()
+	topic := unique("GoPull")
+	p := newProducer(t)
+	sendN(t, p, topic, 20, "pull", nil)
+	c := newPullConsumer(t)
+	if err := c.Subscribe(topic, consumer.MessageSelector{Type: consumer.TAG, Expression: "*"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Poll(context.Background(), time.Millisecond); err == nil {
+		t.Fatal("poll before start succeeded")
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	qs, err := c.GetTopicRouteInfo(topic)
+	if err != nil || len(qs) == 0 {
+		t.Fatalf("route info %v %v", qs, err)
+	}
+	pollAll(t, c, 20, true)
+	if err := c.PersistOffset(context.Background(), topic); err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, q := range qs {
+		off, err := c.CurrentOffset(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if off > 0 {
+			total += off
+		}
+	}
+	if total != 20 {
+		t.Fatalf("committed offsets add up to %d, want 20", total)
+	}
+	// A cancelled ctx ends a poll at once.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	start := time.Now()
+	if _, err := c.Poll(ctx, 10*time.Second); !consumer.IsNoNewMsgError(err) || time.Since(start) > time.Second {
+		t.Fatalf("cancelled poll: %v after %v", err, time.Since(start))
+	}
+}
+
+// Pull consumer, assign mode: SeekOffset re-reads a queue; UpdateOffset commits.
+func TestPullConsumerAssign(t *testing.T) {
+	t.Parallel()
+	topic := unique("GoPullAssign")
+	p := newProducer(t)
+	var queue *primitive.MessageQueue
+	for i := 0; i < 5; i++ {
+		m := primitive.NewMessage(topic, []byte(fmt.Sprintf("a-%d", i)))
+		if queue != nil {
+			m.Queue = queue
+		}
+		r, err := p.SendSync(context.Background(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		queue = r.MessageQueue
+	}
+	c := newPullConsumer(t, consumer.WithAutoCommit(false), consumer.WithPullBatchSize(2))
+	if err := c.Assign(topic, []*primitive.MessageQueue{queue}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Subscribe(topic, consumer.MessageSelector{}); err == nil {
+		t.Fatal("subscribe after assign succeeded")
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	first := pollAll(t, c, 5, false)
+	if len(first) != 5 {
+		t.Fatalf("first pass %v", first)
+	}
+	c.SeekOffset(queue, 3)
+	var again []string
+	deadline := time.Now().Add(30 * time.Second)
+	for len(again) < 2 && time.Now().Before(deadline) {
+		cr, err := c.Poll(context.Background(), time.Second)
+		if err != nil {
+			continue
+		}
+		for _, m := range cr.GetMsgList() {
+			again = append(again, string(m.Body))
+		}
+	}
+	sort.Strings(again)
+	if len(again) != 2 || again[0] != "a-3" || again[1] != "a-4" {
+		t.Fatalf("after seek: %v", again)
+	}
+	if err := c.UpdateOffset(queue, 4); err != nil {
+		t.Fatal(err)
+	}
+	if off, err := c.CurrentOffset(queue); err != nil || off != 4 {
+		t.Fatalf("current offset %d %v", off, err)
+	}
+	if _, err := c.OffsetForTimestamp(queue, time.Now().UnixMilli()); err == nil {
+		t.Fatal("OffsetForTimestamp is documented as not supported")
+	}
+}
