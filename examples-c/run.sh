@@ -50,9 +50,11 @@ record "install (SONAME $(readelf -d "$prefix/lib/librocketmq.so" | sed -n 's/.*
 record "build reply_responder" $?
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 
-# Every exported symbol carries the rmq_ prefix.
-others=$(nm -D --defined-only "$prefix/lib/librocketmq.so" | awk '{print $3}' | grep -vc '^rmq_')
-record "exported symbols all rmq_ ($(nm -D --defined-only "$prefix/lib/librocketmq.so" | grep -c ' rmq_') of them)" "$others"
+# Every export is rmq_* or one of the 116 names of the drop-in rocketmq-client-cpp API.
+dropin=$(sed -n '/^symbols="/,/^"$/p' "$root/scripts/check-compat-symbols" | tr ' ' '\n' | grep -E '^[A-Z][A-Za-z]+$')
+others=$(nm -D --defined-only "$prefix/lib/librocketmq.so" | awk '{print $3}' | grep -v '^rmq_' |
+    grep -vxF -f <(printf '%s\n' "$dropin") | wc -l)
+record "exported symbols all rmq_ ($(nm -D --defined-only "$prefix/lib/librocketmq.so" | grep -c ' rmq_') of them) or drop-in ($(printf '%s\n' "$dropin" | wc -l))" "$others"
 # The header stands alone in C99 and C++11.
 printf '#include "rocketmq.h"\nint main(void) { return rmq_version_number() == RMQ_VERSION_NUMBER ? 0 : 1; }\n' \
     >"$build/header_check.c"
