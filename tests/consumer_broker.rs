@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{namesrv, require_broker, unique};
+use rocketmq::client::{ClientConfig, ClientInstance};
+use rocketmq::consumer::offset_store::OffsetStore;
 use rocketmq::consumer::{
     ConsumeConcurrentlyContext, ConsumeConcurrentlyStatus, ConsumeOrderlyContext,
     ConsumeOrderlyStatus, LitePullConsumer, LitePullConsumerConfig, MessageListener, PushConsumer,
@@ -21,6 +23,7 @@ use rocketmq::protocol::body::heartbeat::{ConsumeFromWhere, MessageModel};
 use rocketmq::protocol::codes::{request, response};
 use rocketmq::protocol::headers::{
     CommandHeader, CreateTopicRequestHeader, GetRouteInfoRequestHeader,
+    QueryConsumerOffsetRequestHeader, QueryConsumerOffsetResponseHeader,
 };
 use rocketmq::protocol::message::{Message, MessageExt};
 use rocketmq::protocol::{MessageQueue, RemotingCommand};
@@ -528,6 +531,93 @@ fn restarted_consumer_continues_from_persisted_offsets() {
     assert_eq!(s2.len(), 40);
     c2.shutdown_blocking().unwrap();
     p.shutdown_blocking().unwrap();
+}
+
+/// The offset the broker holds for `group` on queue `queue_id` of `topic`
+/// (`None`: the broker has none).
+fn broker_offset(group: &str, topic: &str, queue_id: i32) -> Option<i64> {
+    let client = RemotingClient::new(RemotingConfig::default()).unwrap();
+    let out = rocketmq::runtime::block_on(async {
+        let h = QueryConsumerOffsetRequestHeader {
+            consumer_group: group.to_owned(),
+            topic: topic.to_owned(),
+            queue_id,
+            set_zero_if_not_found: Some(false),
+            ..Default::default()
+        };
+        let req = RemotingCommand::request(request::QUERY_CONSUMER_OFFSET, h.to_ext());
+        let resp = client
+            .invoke(&common::broker(), req, Duration::from_secs(5))
+            .await
+            .expect("query offset");
+        match resp.code {
+            response::SUCCESS => Some(
+                QueryConsumerOffsetResponseHeader::read_from(&resp.ext_fields)
+                    .expect("offset header")
+                    .offset,
+            ),
+            response::QUERY_NOT_FOUND => None,
+            c => panic!("query offset: code {c} {:?}", resp.remark),
+        }
+    })
+    .unwrap();
+    client.shutdown();
+    out
+}
+
+/// The broker files a group's first offset of a topic racily: two
+/// concurrent first commits each create the topic's table and one of them is
+/// lost. The store must persist every queue even when the commits are the
+/// group's first ones (a consumer's shutdown persists all queues at once).
+#[test]
+fn first_offset_commits_of_a_group_all_reach_the_broker() {
+    require_broker();
+    let topic = unique("FirstCommit");
+    let queues = 16;
+    create_topic(&topic, queues);
+    let instance = ClientInstance::acquire(&ClientConfig::new(namesrv())).unwrap();
+    for round in 0..100 {
+        let group = unique(&format!("FirstCommitGroup{round}"));
+        create_group(&group);
+        let store = OffsetStore::remote(instance.clone(), group.clone());
+        let mqs: Vec<MessageQueue> = (0..queues)
+            .map(|q| MessageQueue::new(topic.clone(), "broker-a", q))
+            .collect();
+        for mq in &mqs {
+            store.update(mq, 100 + mq.queue_id as i64, false);
+        }
+        let failures = rocketmq::runtime::block_on(store.persist_all(&mqs, true)).unwrap();
+        assert_eq!(failures, 0);
+        for q in 0..queues {
+            assert_eq!(
+                broker_offset(&group, &topic, q),
+                Some(100 + q as i64),
+                "round {round}: queue {q} of {group}"
+            );
+        }
+    }
+}
+
+/// Creates the subscription group `group` on the broker.
+fn create_group(group: &str) {
+    let client = RemotingClient::new(RemotingConfig::default()).unwrap();
+    rocketmq::runtime::block_on(async {
+        let body = format!(
+            r#"{{"groupName":"{group}","consumeEnable":true,"consumeFromMinEnable":true,"consumeBroadcastEnable":true,"retryQueueNums":1,"retryMaxTimes":16,"brokerId":0,"whichBrokerWhenConsumeSlowly":1,"notifyConsumerIdsChangedEnable":true}}"#
+        );
+        let req = RemotingCommand::request(
+            request::UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+            Default::default(),
+        )
+        .with_body(body.into_bytes());
+        let resp = client
+            .invoke(&common::broker(), req, Duration::from_secs(5))
+            .await
+            .expect("create group");
+        assert_eq!(resp.code, response::SUCCESS, "create group: {:?}", resp.remark);
+    })
+    .unwrap();
+    client.shutdown();
 }
 
 #[test]

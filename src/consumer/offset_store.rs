@@ -48,6 +48,7 @@ enum Backend {
     Remote {
         instance: Arc<ClientInstance>,
         group: String,
+        first_commits: FirstCommits,
     },
     Local {
         path: PathBuf,
@@ -95,6 +96,50 @@ pub fn local_offset_path(dir: &Path, client_id: &str, group: &str) -> PathBuf {
         .join(LOCAL_OFFSET_FILE)
 }
 
+/// A broker files the first offset a group commits for a topic racily: two
+/// commits processed at once each create the group's table for the topic and
+/// one table, with its offset, is lost (the broker's `ConsumerOffsetManager`
+/// puts a fresh map without a compare-and-set). So the first commit per
+/// broker and topic goes alone and confirmed; once one succeeded the table
+/// exists and commits may run concurrently (or oneway) again.
+#[derive(Default)]
+struct FirstCommits {
+    /// (broker name, topic) pairs with a confirmed commit.
+    done: Mutex<std::collections::HashSet<(String, String)>>,
+    /// Held while a first commit is in flight.
+    gate: tokio::sync::Mutex<()>,
+}
+
+impl FirstCommits {
+    fn is_done(&self, mq: &MessageQueue) -> bool {
+        self.done
+            .lock()
+            .contains(&(mq.broker_name.clone(), mq.topic.clone()))
+    }
+
+    /// UPDATE_CONSUMER_OFFSET, the first one per broker and topic alone.
+    async fn commit(
+        &self,
+        instance: &ClientInstance,
+        group: &str,
+        mq: &MessageQueue,
+        offset: i64,
+        oneway: bool,
+    ) -> Result<()> {
+        if !self.is_done(mq) {
+            let _alone = self.gate.lock().await;
+            if !self.is_done(mq) {
+                update_offset_on_broker(instance, group, mq, offset, false).await?;
+                self.done
+                    .lock()
+                    .insert((mq.broker_name.clone(), mq.topic.clone()));
+                return Ok(());
+            }
+        }
+        update_offset_on_broker(instance, group, mq, offset, oneway).await
+    }
+}
+
 impl OffsetStore {
     /// Offsets kept by the brokers (clustering).
     pub fn remote(instance: Arc<ClientInstance>, group: impl Into<String>) -> Self {
@@ -102,6 +147,7 @@ impl OffsetStore {
             backend: Backend::Remote {
                 instance,
                 group: group.into(),
+                first_commits: FirstCommits::default(),
             },
             table: Mutex::new(HashMap::new()),
             zero_if_not_found: None,
@@ -192,9 +238,9 @@ impl OffsetStore {
             }
         }
         let stored = match &self.backend {
-            Backend::Remote { instance, group } => {
-                query_offset(instance, group, mq, self.zero_if_not_found).await?
-            }
+            Backend::Remote {
+                instance, group, ..
+            } => query_offset(instance, group, mq, self.zero_if_not_found).await?,
             Backend::Local { path, .. } => {
                 let path = path.clone();
                 let offsets = run_blocking(move || read_offset_file(&path)).await?;
@@ -239,16 +285,20 @@ impl OffsetStore {
     /// number of queues whose write failed.
     pub async fn persist_all(&self, mqs: &[MessageQueue], confirmed: bool) -> usize {
         match &self.backend {
-            Backend::Remote { instance, group } => {
+            Backend::Remote {
+                instance,
+                group,
+                first_commits,
+            } => {
                 let items: Vec<(MessageQueue, i64)> = {
                     let t = self.table.lock();
                     mqs.iter()
                         .filter_map(|mq| t.get(mq).map(|o| (mq.clone(), *o)))
                         .collect()
                 };
-                let futs = items.iter().map(|(mq, off)| {
-                    update_offset_on_broker(instance, group, mq, *off, !confirmed)
-                });
+                let futs = items
+                    .iter()
+                    .map(|(mq, off)| first_commits.commit(instance, group, mq, *off, !confirmed));
                 crate::client::instance::futures_join_all(futs)
                     .await
                     .into_iter()
@@ -265,11 +315,17 @@ impl OffsetStore {
     /// Writes out the offset of one queue.
     pub async fn persist(&self, mq: &MessageQueue, confirmed: bool) -> Result<()> {
         match &self.backend {
-            Backend::Remote { instance, group } => {
+            Backend::Remote {
+                instance,
+                group,
+                first_commits,
+            } => {
                 let Some(off) = self.memory_offset(mq) else {
                     return Ok(());
                 };
-                update_offset_on_broker(instance, group, mq, off, !confirmed).await
+                first_commits
+                    .commit(instance, group, mq, off, !confirmed)
+                    .await
             }
             Backend::Local { .. } => self.write_local().await,
         }
