@@ -268,7 +268,7 @@ func TestRequestReply(t *testing.T) {
 	t.Parallel()
 	responder := os.Getenv("RMQ_REPLY_RESPONDER")
 	if responder == "" {
-		t.Skip("RMQ_REPLY_RESPONDER (the reply_responder example) is not set; run-tests.sh sets it")
+		t.Fatal("RMQ_REPLY_RESPONDER (the reply_responder example) is not set; run-tests.sh sets it")
 	}
 	topic := unique("GoRequest")
 	cmd := exec.Command(responder, topic, "2")
