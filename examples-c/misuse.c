@@ -50,6 +50,17 @@ static int32_t tx_check(void *u, const rmq_message_view_t *m) {
     (void)m;
     return RMQ_TRANSACTION_COMMIT;
 }
+static int32_t take_all(void *u, const char *g, const char *cid, const rmq_message_queue_t *const *q, size_t n,
+                        const char *const *cids, size_t ncids, uint8_t *mine) {
+    (void)u;
+    (void)g;
+    (void)cid;
+    (void)q;
+    (void)cids;
+    (void)ncids;
+    for (size_t i = 0; i < n; i++) mine[i] = 1;
+    return 0;
+}
 
 static void null_arguments(rmq_producer_t *p) {
     /* config */
@@ -57,6 +68,21 @@ static void null_arguments(rmq_producer_t *p) {
     EXPECT(code_of(rmq_config_set(NULL, "group", "g")) == RMQ_ERR_NULL_ARG);
     EXPECT(code_of(rmq_config_set(cfg, NULL, "g")) == RMQ_ERR_NULL_ARG);
     EXPECT(code_of(rmq_config_set(cfg, "group", NULL)) == RMQ_ERR_NULL_ARG);
+    /* an allocation strategy: NULL config refused (user data not freed); a
+       replaced one and the config's own are freed exactly once */
+    {
+        int before = atomic_load(&freed_count);
+        EXPECT(code_of(rmq_config_set_allocate(NULL, take_all, NULL, count_free)) == RMQ_ERR_NULL_ARG);
+        rmq_config_t *acfg = rmq_config_new();
+        EXPECT(rmq_config_set_allocate(acfg, take_all, NULL, count_free) == NULL);
+        EXPECT(rmq_config_set_allocate(acfg, take_all, NULL, count_free) == NULL);
+        EXPECT(atomic_load(&freed_count) == before + 1);
+        EXPECT(rmq_config_set_allocate(acfg, NULL, NULL, NULL) == NULL);
+        EXPECT(atomic_load(&freed_count) == before + 2);
+        EXPECT(rmq_config_set_allocate(acfg, take_all, NULL, count_free) == NULL);
+        rmq_config_free(acfg);
+        EXPECT(atomic_load(&freed_count) == before + 3);
+    }
     EXPECT(rmq_config_get(NULL, "group") == NULL);
     EXPECT(rmq_config_get(cfg, NULL) == NULL);
     rmq_config_free(cfg);

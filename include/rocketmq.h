@@ -230,6 +230,30 @@ typedef struct rmq_send_result_t rmq_send_result_t;
 // A transaction producer. Thread-safe like `rmq_producer_t`.
 typedef struct rmq_transaction_producer_t rmq_transaction_producer_t;
 
+// Chooses the queues of a topic this consumer owns, for clustering
+// consumers: sets `mine[i]` to 1 for each queue `queues[i]` it should own and
+// leaves the others 0 (`mine` starts all 0). `queues` (`queue_count` borrowed
+// queues, sorted by broker name then queue id) and `consumer_ids`
+// (`consumer_count` ids of the group's consumers, sorted, `current_id`
+// among them when this consumer is registered) are valid during the call
+// only. Returns 0; any other value is a failure: the consumer keeps its
+// queues and tries again soon. Every consumer of the group must make the
+// same choice for the same input, or queues are consumed twice or not at
+// all. Runs on a library thread that is not a network thread; it should
+// return quickly and must not call `rmq_*_shutdown` or `rmq_*_free` of the
+// consumer it serves.
+typedef int32_t (*rmq_allocate_cb)(void *user_data,
+                                   const char *group,
+                                   const char *current_id,
+                                   const struct rmq_message_queue_t *const *queues,
+                                   size_t queue_count,
+                                   const char *const *consumer_ids,
+                                   size_t consumer_count,
+                                   uint8_t *mine);
+
+// A finalizer for user data: called exactly once when the library is done with it.
+typedef void (*rmq_free_cb)(void *user_data);
+
 // Receives a log line: the level, the part of the library it comes from
 // (e.g. "producer") and the message, both NUL-terminated and valid only
 // during the call. Called from any library or application thread, possibly
@@ -239,9 +263,6 @@ typedef void (*rmq_log_cb)(void *user_data,
                            rmq_log_level_t level,
                            const char *target,
                            const char *message);
-
-// A finalizer for user data: called exactly once when the library is done with it.
-typedef void (*rmq_free_cb)(void *user_data);
 
 // Completion of an async send: exactly one of `result` and `error` is not
 // NULL; both are borrowed for the duration of the call. Runs on the
@@ -309,6 +330,18 @@ typedef int32_t (*rmq_transaction_check_cb)(void *user_data, const struct rmq_me
 extern "C" {
 #endif // __cplusplus
 
+// Makes the consumers built from `cfg` share queues with `allocate` (see
+// `rmq_allocate_cb`) instead of the `allocate.strategy` setting; clustering
+// only (broadcasting consumers own every queue). `user_data` is passed to
+// every call; `free_user_data` (may be NULL) is called with it exactly once
+// when no consumer built from `cfg`, nor `cfg`, uses it any more (also when
+// a later call replaces it). A NULL `allocate` removes the strategy. When
+// this returns an error nothing changed and `free_user_data` is not called.
+struct rmq_error_t *rmq_config_set_allocate(struct rmq_config_t *cfg,
+                                            rmq_allocate_cb allocate,
+                                            void *user_data,
+                                            rmq_free_cb free_user_data);
+
 // A new, empty configuration. Never NULL (except when out of memory, which aborts).
 // Free it with `rmq_config_free` unless a constructor took it.
 struct rmq_config_t *rmq_config_new(void);
@@ -355,7 +388,7 @@ struct rmq_config_t *rmq_config_new(void);
 //   group with no stored offset starts; `consume.timestamp`: for `timestamp`, ms
 //   since the Unix epoch (default: half an hour before the start)
 // - `allocate.strategy` (`AVG` | `AVG_BY_CIRCLE` | `CONSISTENT_HASH`): how the
-//   group shares queues
+//   group shares queues (`rmq_config_set_allocate` sets a strategy of your own)
 // - `consume.thread.count` (20): threads running listeners (1..=1000)
 // - `consume.batch.size` (1): most messages per listener call (1..=1024)
 // - `pull.batch.size` (32): most messages per pull (1..=1024);

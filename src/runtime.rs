@@ -9,7 +9,7 @@ use once_cell::sync::{Lazy, OnceCell};
 use parking_lot::Mutex;
 use tokio::runtime::{Handle, Runtime};
 
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 
 static RUNTIME: OnceCell<Runtime> = OnceCell::new();
 
@@ -67,6 +67,27 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
         ));
     }
     Ok(handle().block_on(fut))
+}
+
+/// Runs `f` on a new library thread (not a runtime thread, so it may block
+/// and make blocking calls) and waits for its result without blocking the
+/// caller's runtime thread. A panic in `f` becomes an error.
+pub async fn run_on_own_thread<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            run_thread_start_hook();
+            let _ = tx.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+        })
+        .map_err(|e| Error::new(ErrorKind::Internal, format!("cannot start a thread: {e}")))?;
+    match rx.await {
+        Ok(Ok(v)) => Ok(v),
+        _ => Err(Error::new(ErrorKind::Internal, format!("{name} panicked"))),
+    }
 }
 
 type Job = Box<dyn FnOnce() + Send + 'static>;

@@ -1565,9 +1565,42 @@ fn allocation_strategies_share_the_queues_exactly_once() {
     };
     let topic = unique("AllocTopic");
     create_topic(&topic, 8);
+    /// A user strategy: averagely, noting whether it ever ran on a runtime thread.
+    struct Watched {
+        calls: AtomicUsize,
+        on_runtime: AtomicUsize,
+    }
+    impl AllocateStrategy for Watched {
+        fn name(&self) -> &str {
+            "WATCHED"
+        }
+        fn allocate(
+            &self,
+            group: &str,
+            current_cid: &str,
+            mq_all: &[MessageQueue],
+            cid_all: &[String],
+        ) -> rocketmq::Result<Vec<MessageQueue>> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            if rocketmq::runtime::in_runtime() {
+                self.on_runtime.fetch_add(1, Ordering::SeqCst);
+            }
+            rocketmq::consumer::allocate::AllocateAveragely.allocate(
+                group,
+                current_cid,
+                mq_all,
+                cid_all,
+            )
+        }
+    }
+    let watched = Arc::new(Watched {
+        calls: AtomicUsize::new(0),
+        on_runtime: AtomicUsize::new(0),
+    });
     let strategies: Vec<Arc<dyn AllocateStrategy>> = vec![
         Arc::new(AllocateAveragelyByCircle),
         Arc::new(AllocateConsistentHash::default()),
+        watched.clone(),
     ];
     for strategy in strategies {
         let group = unique("AllocG");
@@ -1601,6 +1634,9 @@ fn allocation_strategies_share_the_queues_exactly_once() {
             c.shutdown_blocking().unwrap();
         }
     }
+    // User strategies run on a library thread of their own, never on a runtime thread.
+    assert!(watched.calls.load(Ordering::SeqCst) > 0);
+    assert_eq!(watched.on_runtime.load(Ordering::SeqCst), 0);
 }
 
 #[test]

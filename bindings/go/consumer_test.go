@@ -476,3 +476,84 @@ func TestShutdownCompletesAsyncSends(t *testing.T) {
 		t.Fatalf("%d callbacks for %d accepted sends", calls.Load(), accepted)
 	}
 }
+
+// Allocation strategies the library calls back: two consumers of one group
+// split the queues by queue id parity (custom functions), a third group uses
+// AllocateByConfig, and a strategy that panics keeps its consumer idle
+// without crashing anything.
+func TestCustomAllocateStrategy(t *testing.T) {
+	t.Parallel()
+	topic := unique("GoAllocate")
+	p := newProducer(t)
+	const n = 24
+	sendN(t, p, topic, n, "alloc", nil)
+	parity := func(want int) consumer.AllocateStrategy {
+		return func(group, cid string, all []*primitive.MessageQueue, cids []string) []*primitive.MessageQueue {
+			var mine []*primitive.MessageQueue
+			for _, q := range all {
+				if q.QueueId%2 == want {
+					mine = append(mine, q)
+				}
+			}
+			return mine
+		}
+	}
+	group := unique("go_alloc")
+	even, odd := newCollector(), newCollector()
+	a := newPushConsumer(t, consumer.WithGroupName(group), consumer.WithStrategy(parity(0)))
+	b := newPushConsumer(t, consumer.WithGroupName(group), consumer.WithStrategy(parity(1)))
+	subscribeAndStart(t, a, topic, consumer.MessageSelector{}, even.listener)
+	subscribeAndStart(t, b, topic, consumer.MessageSelector{}, odd.listener)
+	if !even.waitFor(60*time.Second, func() bool { return len(even.bodies())+len(odd.bodies()) >= n }) {
+		t.Fatalf("received %d + %d of %d", len(even.bodies()), len(odd.bodies()), n)
+	}
+	for _, m := range even.snapshot() {
+		if m.Queue.QueueId%2 != 0 {
+			t.Errorf("even consumer got queue %d", m.Queue.QueueId)
+		}
+	}
+	for _, m := range odd.snapshot() {
+		if m.Queue.QueueId%2 != 1 {
+			t.Errorf("odd consumer got queue %d", m.Queue.QueueId)
+		}
+	}
+	if len(even.bodies()) == 0 || len(odd.bodies()) == 0 {
+		t.Fatalf("one side got nothing: %d even, %d odd", len(even.bodies()), len(odd.bodies()))
+	}
+
+	// AllocateByConfig: exactly the queues listed.
+	only := newCollector()
+	list := []*primitive.MessageQueue{{Topic: topic, BrokerName: even.snapshot()[0].Queue.BrokerName, QueueId: 1}}
+	c := newPushConsumer(t, consumer.WithStrategy(consumer.AllocateByConfig(list)))
+	subscribeAndStart(t, c, topic, consumer.MessageSelector{}, only.listener)
+	want := 0
+	for _, m := range odd.snapshot() {
+		if m.Queue.QueueId == 1 {
+			want++
+		}
+	}
+	if !only.waitFor(60*time.Second, func() bool { return len(only.bodies()) >= want }) {
+		t.Fatalf("config strategy: %d of %d", len(only.bodies()), want)
+	}
+
+	// A panicking strategy: recovered, the consumer owns nothing.
+	var calls atomic.Int32
+	idle := newCollector()
+	d := newPushConsumer(t, consumer.WithStrategy(func(string, string, []*primitive.MessageQueue, []string) []*primitive.MessageQueue {
+		calls.Add(1)
+		panic("strategy bug")
+	}))
+	subscribeAndStart(t, d, topic, consumer.MessageSelector{}, idle.listener)
+	if !idle.waitFor(30*time.Second, func() bool { return calls.Load() >= 2 }) {
+		t.Fatalf("the panicking strategy ran %d times", calls.Load())
+	}
+	time.Sleep(time.Second)
+	for _, m := range only.snapshot() {
+		if m.Queue.QueueId != 1 {
+			t.Errorf("config consumer got queue %d", m.Queue.QueueId)
+		}
+	}
+	if got := len(idle.bodies()); got != 0 {
+		t.Fatalf("the consumer of a failing strategy consumed %d messages", got)
+	}
+}

@@ -232,10 +232,6 @@ func TestLifecycle(t *testing.T) {
 	if _, err := rocketmq.NewProducer(producer.WithNameServer(namesrv()), producer.WithTls(true)); !stderrors.Is(err, errors.ErrNotSupported) {
 		t.Fatalf("tls: %v", err)
 	}
-	if _, err := rocketmq.NewPushConsumer(consumer.WithNameServer(namesrv()),
-		consumer.WithStrategy(consumer.AllocateByConfig(nil))); !stderrors.Is(err, errors.ErrNotSupported) {
-		t.Fatalf("config strategy: %v", err)
-	}
 	// A library error carries its code and converts to v2's error types.
 	bad, err := rocketmq.NewProducer(producer.WithNameServer(namesrv()), producer.WithGroupName(unique("go_bad")))
 	if err != nil {

@@ -1065,7 +1065,7 @@ impl Inner {
                 &group,
                 topic,
                 self.config.message_model,
-                &*self.config.allocate_strategy,
+                &self.config.allocate_strategy,
             )
             .await
             {

@@ -87,7 +87,7 @@ pub async fn allocate_topic(
     group: &str,
     topic: &str,
     model: MessageModel,
-    strategy: &dyn AllocateStrategy,
+    strategy: &Arc<dyn AllocateStrategy>,
 ) -> Result<Option<BTreeSet<MessageQueue>>> {
     let route = instance.topic_route(topic).await?;
     let all = subscribe_queues(topic, &route);
@@ -103,7 +103,14 @@ pub async fn allocate_topic(
     }
     cids.sort_by(|a, b| java_cmp(a, b));
     cids.dedup();
-    let mine = strategy.allocate(group, instance.client_id(), &all, &cids)?;
+    // A strategy may be user code (a C, Go or Python callback): it runs on a
+    // library thread of its own, never on a runtime thread.
+    let strategy = strategy.clone();
+    let (group, cid) = (group.to_owned(), instance.client_id().to_owned());
+    let mine = crate::runtime::run_on_own_thread("rmq-allocate", move || {
+        strategy.allocate(&group, &cid, &all, &cids)
+    })
+    .await??;
     Ok(Some(mine.into_iter().collect()))
 }
 
@@ -206,7 +213,7 @@ impl Inner {
                 &group,
                 topic,
                 self.config.message_model,
-                &*self.config.allocate_strategy,
+                &self.config.allocate_strategy,
             )
             .await
             {

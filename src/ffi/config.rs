@@ -23,9 +23,24 @@ use crate::protocol::{LanguageCode, SerializeType};
 pub struct rmq_config_t {
     /// In the order first set; a later set of the same key replaces the value.
     settings: Vec<(String, CString)>,
+    /// A strategy from `rmq_config_set_allocate`, preferred to `allocate.strategy`.
+    allocate: Option<std::sync::Arc<dyn crate::consumer::allocate::AllocateStrategy>>,
 }
 
 impl rmq_config_t {
+    pub(crate) fn set_allocate(
+        &mut self,
+        s: Option<std::sync::Arc<dyn crate::consumer::allocate::AllocateStrategy>>,
+    ) {
+        self.allocate = s;
+    }
+
+    pub(crate) fn allocate(
+        &self,
+    ) -> Option<std::sync::Arc<dyn crate::consumer::allocate::AllocateStrategy>> {
+        self.allocate.clone()
+    }
+
     pub(crate) fn settings(&self) -> impl Iterator<Item = (&str, &str)> {
         self.settings
             .iter()
@@ -533,6 +548,9 @@ pub(crate) fn push_consumer_config(cfg: &rmq_config_t) -> FfiResult<PushConsumer
         "push consumer",
     )?;
     require_client(&pc.client, &pc.group, "consumer")?;
+    if let Some(a) = cfg.allocate() {
+        pc.allocate_strategy = a;
+    }
     Ok(pc)
 }
 
@@ -547,6 +565,9 @@ pub(crate) fn pull_consumer_config(cfg: &rmq_config_t) -> FfiResult<LitePullCons
         "lite pull consumer",
     )?;
     require_client(&pc.client, &pc.group, "consumer")?;
+    if let Some(a) = cfg.allocate() {
+        pc.allocate_strategy = a;
+    }
     Ok(pc)
 }
 
@@ -557,6 +578,7 @@ pub extern "C" fn rmq_config_new() -> *mut rmq_config_t {
     infallible(std::ptr::null_mut(), || {
         Box::into_raw(Box::new(rmq_config_t {
             settings: Vec::new(),
+            allocate: None,
         }))
     })
 }
@@ -603,7 +625,7 @@ pub extern "C" fn rmq_config_new() -> *mut rmq_config_t {
 ///   group with no stored offset starts; `consume.timestamp`: for `timestamp`, ms
 ///   since the Unix epoch (default: half an hour before the start)
 /// - `allocate.strategy` (`AVG` | `AVG_BY_CIRCLE` | `CONSISTENT_HASH`): how the
-///   group shares queues
+///   group shares queues (`rmq_config_set_allocate` sets a strategy of your own)
 /// - `consume.thread.count` (20): threads running listeners (1..=1000)
 /// - `consume.batch.size` (1): most messages per listener call (1..=1024)
 /// - `pull.batch.size` (32): most messages per pull (1..=1024);

@@ -59,11 +59,9 @@ func (o *consumerOptions) kvs(push bool) ([]capi.KV, error) {
 	default:
 		add("consume.from.where", "last_offset")
 	}
-	name, err := strategyName(o.Strategy)
-	if err != nil {
-		return nil, err
+	if name := strategyName(o.Strategy); name != "" {
+		add("allocate.strategy", name)
 	}
-	add("allocate.strategy", name)
 	if o.PullBatchSize > 0 {
 		add("pull.batch.size", strconv.Itoa(int(o.PullBatchSize)))
 	}

@@ -2,9 +2,7 @@
 // allocation strategies and implementations, shaped like
 // rocketmq-client-go v2's consumer package, on librocketmq.
 //
-// Differences from v2: custom allocation strategies (functions other than
-// AllocateByAveragely, AllocateByAveragelyCircle, AllocateByConsistentHash
-// and AllocateByMachineNearby) are refused; ConsumeConcurrentlyContext's
+// Differences from v2: ConsumeConcurrentlyContext's
 // DelayLevelWhenNextConsume and ConsumeOrderlyContext's per-call settings
 // are not honoured; the pull consumer's PullFrom and OffsetForTimestamp
 // return errors.ErrNotSupported and Pull polls the next batch of any

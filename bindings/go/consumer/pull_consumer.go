@@ -35,7 +35,7 @@ func NewPullConsumer(opts ...Option) (*defaultPullConsumer, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := capi.NewPullConsumer(kvs)
+	c, err := capi.NewPullConsumer(kvs, o.custom())
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ func NewPushConsumer(opts ...Option) (*pushConsumer, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := capi.NewPushConsumer(kvs)
+	c, err := capi.NewPushConsumer(kvs, o.custom())
 	if err != nil {
 		return nil, err
 	}

@@ -8,13 +8,17 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/librocketmq/librocketmq/bindings/go/errors"
+	"github.com/librocketmq/librocketmq/bindings/go/internal/capi"
 	"github.com/librocketmq/librocketmq/bindings/go/primitive"
 )
 
 // AllocateStrategy shares a topic's queues among a group's consumers:
 // (group, this consumer's id, every queue, every consumer id) -> this
-// consumer's queues. The library runs the strategy itself; see strategyName.
+// consumer's queues. The library runs AllocateByAveragely,
+// AllocateByAveragelyCircle, AllocateByMachineNearby and
+// AllocateByConsistentHash itself (as the Java client does); any other
+// strategy, AllocateByConfig and AllocateByMachineRoom included, is called
+// from the library's rebalance.
 type AllocateStrategy func(string, string, []*primitive.MessageQueue, []string) []*primitive.MessageQueue
 
 func indexOf(cidAll []string, cid string) int {
@@ -73,16 +77,13 @@ func AllocateByMachineNearby(consumerGroup, currentCID string, mqAll []*primitiv
 	return AllocateByAveragely(consumerGroup, currentCID, mqAll, cidAll)
 }
 
-// AllocateByConfig returns a strategy that always allocates list. The
-// library cannot run it: push consumers refuse it (assign queues to a pull
-// consumer instead).
+// AllocateByConfig returns a strategy that always allocates list.
 func AllocateByConfig(list []*primitive.MessageQueue) AllocateStrategy {
 	return func(string, string, []*primitive.MessageQueue, []string) []*primitive.MessageQueue { return list }
 }
 
 // AllocateByMachineRoom returns a strategy sharing the queues of brokers
-// whose name starts with one of consumeridcs "idc@" prefixes. The library
-// cannot run it: consumers refuse it.
+// whose name starts with one of consumeridcs "idc@" prefixes.
 func AllocateByMachineRoom(consumeridcs []string) AllocateStrategy {
 	return func(group, cid string, mqAll []*primitive.MessageQueue, cidAll []string) []*primitive.MessageQueue {
 		var mine []*primitive.MessageQueue
@@ -150,14 +151,21 @@ var strategyNames = map[uintptr]string{
 	funcPC(AllocateByConsistentHash(1)): "CONSISTENT_HASH",
 }
 
-// strategyName is the library's name of a strategy of this package.
-func strategyName(s AllocateStrategy) (string, error) {
+// strategyName is the library's name of a strategy the library runs itself
+// (the same allocation as the Java client's strategy of that name); "" for
+// any other strategy, which the library calls back (see librocketmq's
+// rmq_config_set_allocate).
+func strategyName(s AllocateStrategy) string {
 	if s == nil {
-		return "AVG", nil
+		return "AVG"
 	}
-	if name, ok := strategyNames[funcPC(s)]; ok {
-		return name, nil
+	return strategyNames[funcPC(s)]
+}
+
+// custom is the strategy the library calls back, or nil when it runs its own.
+func (o *consumerOptions) custom() capi.AllocateFunc {
+	if strategyName(o.Strategy) != "" {
+		return nil
 	}
-	return "", fmt.Errorf("allocation strategy: only AllocateByAveragely, AllocateByAveragelyCircle, "+
-		"AllocateByMachineNearby and AllocateByConsistentHash run in the library: %w", errors.ErrNotSupported)
+	return capi.AllocateFunc(o.Strategy)
 }

@@ -39,12 +39,36 @@ type PushConsumer struct {
 	c *C.rmq_push_consumer_t
 }
 
-// NewPushConsumer creates a push consumer (not started) from settings.
-func NewPushConsumer(kvs []KV) (*PushConsumer, error) {
+// AllocateFunc is a queue allocation strategy run by the library's rebalance:
+// (group, this consumer's id, every queue, every consumer id) -> this
+// consumer's queues.
+type AllocateFunc func(string, string, []*primitive.MessageQueue, []string) []*primitive.MessageQueue
+
+// consumerConfig builds a config from settings and, when alloc is not nil,
+// the allocation strategy.
+func consumerConfig(kvs []KV, alloc AllocateFunc) (*C.rmq_config_t, error) {
+	cfg, err := newConfig(kvs)
+	if err != nil {
+		return nil, err
+	}
+	if alloc != nil {
+		h := cgo.NewHandle(alloc)
+		if e := C.glue_config_set_allocate(cfg, C.uintptr_t(h)); e != nil {
+			h.Delete()
+			C.rmq_config_free(cfg)
+			return nil, takeErr(e)
+		}
+	}
+	return cfg, nil
+}
+
+// NewPushConsumer creates a push consumer (not started) from settings and an
+// optional allocation strategy (nil: the allocate.strategy setting).
+func NewPushConsumer(kvs []KV, alloc AllocateFunc) (*PushConsumer, error) {
 	if VersionErr != nil {
 		return nil, VersionErr
 	}
-	cfg, err := newConfig(kvs)
+	cfg, err := consumerConfig(kvs, alloc)
 	if err != nil {
 		return nil, err
 	}
@@ -178,12 +202,13 @@ type PullConsumer struct {
 	c *C.rmq_pull_consumer_t
 }
 
-// NewPullConsumer creates a lite pull consumer (not started) from settings.
-func NewPullConsumer(kvs []KV) (*PullConsumer, error) {
+// NewPullConsumer creates a lite pull consumer (not started) from settings
+// and an optional allocation strategy (nil: the allocate.strategy setting).
+func NewPullConsumer(kvs []KV, alloc AllocateFunc) (*PullConsumer, error) {
 	if VersionErr != nil {
 		return nil, VersionErr
 	}
-	cfg, err := newConfig(kvs)
+	cfg, err := consumerConfig(kvs, alloc)
 	if err != nil {
 		return nil, err
 	}

@@ -97,6 +97,36 @@ func goSelect(user unsafe.Pointer, msg *C.rmq_message_t, queues **C.rmq_message_
 	return C.size_t(i)
 }
 
+// goAllocate runs a Go allocation strategy: marks in mine the queues of
+// queues that the strategy returns (matched by topic, broker and queue id).
+//
+//export goAllocate
+func goAllocate(user unsafe.Pointer, group, current *C.char, queues **C.rmq_message_queue_t, count C.size_t,
+	cids **C.char, cidCount C.size_t, mine *C.uint8_t) (rc C.int32_t) {
+	rc = 1 // a panic keeps the current assignment
+	defer recovered("allocate strategy")
+	alloc := handleOf(user).Value().(AllocateFunc)
+	all := convQueues(queues, count)
+	ids := make([]string, int(cidCount))
+	for i := range ids {
+		ids[i] = C.GoString(*(**C.char)(unsafe.Add(unsafe.Pointer(cids), uintptr(i)*unsafe.Sizeof(*cids))))
+	}
+	index := make(map[primitive.MessageQueue]int, len(all))
+	for i, q := range all {
+		index[*q] = i
+	}
+	marks := unsafe.Slice((*C.uint8_t)(unsafe.Pointer(mine)), int(count))
+	for _, q := range alloc(C.GoString(group), C.GoString(current), all, ids) {
+		if q == nil {
+			continue
+		}
+		if i, ok := index[*q]; ok {
+			marks[i] = 1
+		}
+	}
+	return 0
+}
+
 //export goLog
 func goLog(user unsafe.Pointer, level C.int32_t, target *C.char, message *C.char) {
 	defer recovered("log")

@@ -109,6 +109,10 @@ rmq_error_t *glue_subscribe(rmq_push_consumer_t *c, const char *topic, const cha
 	           : rmq_push_consumer_subscribe(c, topic, expr, f, (void *)h, goFreeHandle);
 }
 
+rmq_error_t *glue_config_set_allocate(rmq_config_t *cfg, uintptr_t h) {
+	return rmq_config_set_allocate(cfg, (rmq_allocate_cb)goAllocate, (void *)h, goFreeHandle);
+}
+
 void glue_set_log_callback(uintptr_t h) {
 	rmq_set_log_callback((rmq_log_cb)goLog, (void *)h, goFreeHandle);
 }

@@ -63,6 +63,7 @@ rmq_error_t *glue_tx_send(rmq_transaction_producer_t *p, const rmq_message_t *m,
 rmq_error_t *glue_subscribe(rmq_push_consumer_t *c, const char *topic, const char *expr, int sql, int orderly,
                             uintptr_t h);
 void glue_set_log_callback(uintptr_t h);
+rmq_error_t *glue_config_set_allocate(rmq_config_t *cfg, uintptr_t h);
 const rmq_message_view_t *glue_view_at(rmq_message_view_t **views, size_t i);
 const rmq_message_queue_t *glue_queue_at(rmq_message_queue_t **qs, size_t i);
 
