@@ -184,6 +184,10 @@ enum rmq_transaction_state_t
 typedef int32_t rmq_transaction_state_t;
 #endif // __cplusplus
 
+// An admin client: creates and deletes topics on the brokers and name
+// servers of its config. Thread-safe.
+typedef struct rmq_admin_t rmq_admin_t;
+
 // A set of string settings (`key` = `value`) for a producer or a consumer.
 // Not thread-safe: build it on one thread. Constructors take ownership of it,
 // whether they succeed or not.
@@ -329,6 +333,52 @@ typedef int32_t (*rmq_transaction_check_cb)(void *user_data, const struct rmq_me
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Creates an admin client from `config` (taken, whether this succeeds or
+// not), which needs `namesrv.addr` and may carry credentials and a
+// namespace; other keys are ignored with a warning. On success writes an
+// owned admin to `*out`; free it with `rmq_admin_free`.
+struct rmq_error_t *rmq_admin_new(struct rmq_config_t *config, struct rmq_admin_t **out);
+
+// Creates (or updates) `topic` on the broker at `broker_addr`
+// (`host:port`), or, when `broker_addr` is NULL, on every master broker of
+// `cluster`. `read_queue_nums` and `write_queue_nums` are 1..=1024 (Java
+// and v2 use 8), `perm` the permission bits (6: read and write),
+// `topic_filter_type` NULL (`SINGLE_TAG`) or `MULTI_TAG`, `topic_sys_flag`
+// usually 0. The name servers learn the route from the broker within a
+// moment.
+struct rmq_error_t *rmq_admin_create_topic(struct rmq_admin_t *admin,
+                                           const char *broker_addr,
+                                           const char *cluster,
+                                           const char *topic,
+                                           int32_t read_queue_nums,
+                                           int32_t write_queue_nums,
+                                           int32_t perm,
+                                           const char *topic_filter_type,
+                                           int32_t topic_sys_flag,
+                                           bool order);
+
+// Deletes `topic` from the brokers and the name servers: with
+// `broker_addr`, from that broker; else with `cluster`, from every master
+// of that cluster; else from every master broker in the topic's route. Then
+// from every name server (only `cluster`'s route when `cluster` is given).
+// Deleting a topic nobody knows succeeds.
+struct rmq_error_t *rmq_admin_delete_topic(struct rmq_admin_t *admin,
+                                           const char *topic,
+                                           const char *broker_addr,
+                                           const char *cluster);
+
+// The writable queues of `topic` (from its route, fetched now). On success
+// writes an owned array of `*count` owned queues to `*queues`; free it with
+// `rmq_message_queues_free(*queues, *count)`. A topic the name servers do
+// not know fails with `RMQ_ERR_NO_ROUTE`.
+struct rmq_error_t *rmq_admin_publish_queues(struct rmq_admin_t *admin,
+                                             const char *topic,
+                                             struct rmq_message_queue_t ***queues,
+                                             size_t *count);
+
+// Closes the admin's connections and frees it. NULL is a no-op.
+void rmq_admin_free(struct rmq_admin_t *admin);
 
 // Makes the consumers built from `cfg` share queues with `allocate` (see
 // `rmq_allocate_cb`) instead of the `allocate.strategy` setting; clustering

@@ -7,6 +7,7 @@
 //! - `ffi`: the `extern "C"` API, the only module allowed to use `unsafe`.
 #![deny(unsafe_code)]
 
+pub mod admin;
 pub mod client;
 pub mod common;
 pub mod consumer;

@@ -140,6 +140,25 @@ impl std::fmt::Debug for ClientInstance {
     }
 }
 
+/// A remoting client for `config`: its name servers, namespace v2 and
+/// request signing.
+pub fn new_remoting(config: &ClientConfig) -> Result<RemotingClient> {
+    let remoting = RemotingClient::new(config.remoting_config())?;
+    remoting.set_namesrv_addrs(&config.namesrv_addr)?;
+    if let Some(ns) = &config.namespace_v2 {
+        remoting.register_hook(Arc::new(NamespaceV2Hook::new(ns.clone())));
+    }
+    if let Some(c) = &config.credentials {
+        // Signing goes last: it covers every field the other hooks added.
+        remoting.register_hook(Arc::new(AclHook::new(
+            c.access_key.clone(),
+            c.secret_key.clone(),
+            c.security_token.clone(),
+        )?));
+    }
+    Ok(remoting)
+}
+
 impl ClientInstance {
     /// The instance for `config`'s client id, name servers and credentials:
     /// an existing one, or a new one with its scheduled tasks started.
@@ -164,19 +183,7 @@ impl ClientInstance {
                 return Ok(existing);
             }
         }
-        let remoting = RemotingClient::new(config.remoting_config())?;
-        remoting.set_namesrv_addrs(&config.namesrv_addr)?;
-        if let Some(ns) = &config.namespace_v2 {
-            remoting.register_hook(Arc::new(NamespaceV2Hook::new(ns.clone())));
-        }
-        if let Some(c) = &config.credentials {
-            // Signing goes last: it covers every field the other hooks added.
-            remoting.register_hook(Arc::new(AclHook::new(
-                c.access_key.clone(),
-                c.secret_key.clone(),
-                c.security_token.clone(),
-            )?));
-        }
+        let remoting = new_remoting(config)?;
         let (stop, _) = watch::channel(false);
         let inst = Arc::new(ClientInstance {
             client_id,

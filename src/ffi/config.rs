@@ -500,6 +500,22 @@ pub(crate) fn producer_config(cfg: &rmq_config_t) -> FfiResult<ProducerConfig> {
     Ok(pc)
 }
 
+/// The client settings of `cfg` for an admin client; other keys are ignored
+/// with a warning.
+pub(crate) fn admin_config(cfg: &rmq_config_t) -> FfiResult<ClientConfig> {
+    let mut c = ClientConfig::default();
+    for (key, value) in cfg.settings() {
+        if !apply(CLIENT_SETTINGS, &mut c, key, value)? {
+            crate::log::warn(
+                "config",
+                format_args!("setting {key} does not apply to an admin client; ignored"),
+            );
+        }
+    }
+    require_client(&c, "-", "admin")?;
+    Ok(c)
+}
+
 /// Checks the settings every client needs.
 fn require_client(client: &ClientConfig, group: &str, what: &str) -> FfiResult<()> {
     if client.namesrv_addr.is_empty() {

@@ -17,6 +17,7 @@ mod userdata;
 /// cbindgen:ignore
 pub mod compat;
 
+pub mod admin;
 pub mod allocate;
 pub mod config;
 pub mod error;
