@@ -9,6 +9,7 @@ from __future__ import annotations
 from ._log import LogLevel, get_log_level, log_to_python, set_log_level
 from ._native import LIBRARY_PATH, LIBRARY_VERSION
 from .client import (
+    AllocateFunction,
     AllocateStrategy,
     ConsumeFromWhere,
     ConsumeOrderlyStatus,
@@ -28,6 +29,8 @@ from .client import (
     SendStatus,
     TransactionMQProducer,
     TransactionStatus,
+    allocate_by_config,
+    allocate_by_machine_room,
 )
 from .exceptions import RocketMQException
 
@@ -37,6 +40,7 @@ __version__ = "0.1.0"
 library_version = "%d.%d.%d" % LIBRARY_VERSION
 
 __all__ = [
+    "AllocateFunction",
     "AllocateStrategy",
     "ConsumeFromWhere",
     "ConsumeOrderlyStatus",
@@ -59,6 +63,8 @@ __all__ = [
     "SendStatus",
     "TransactionMQProducer",
     "TransactionStatus",
+    "allocate_by_config",
+    "allocate_by_machine_room",
     "get_log_level",
     "library_version",
     "log_to_python",

@@ -24,6 +24,7 @@ from ctypes import (
     c_int32,
     c_int64,
     c_size_t,
+    c_uint8,
     c_uint32,
     c_void_p,
 )
@@ -96,6 +97,12 @@ QUEUE_SELECTOR_CB = CFUNCTYPE(c_size_t, c_void_p, c_void_p, POINTER(c_void_p), c
 CONSUME_CB = CFUNCTYPE(c_int32, c_void_p, POINTER(c_void_p), c_size_t, POINTER(c_int32))
 #: int32_t (*)(void *user_data, const rmq_message_view_t *const *msgs, size_t count)
 CONSUME_ORDERLY_CB = CFUNCTYPE(c_int32, c_void_p, POINTER(c_void_p), c_size_t)
+#: int32_t (*)(void *user_data, const char *group, const char *current_id,
+#:     const rmq_message_queue_t *const *queues, size_t queue_count,
+#:     const char *const *consumer_ids, size_t consumer_count, uint8_t *mine)
+ALLOCATE_CB = CFUNCTYPE(
+    c_int32, c_void_p, c_char_p, c_char_p, POINTER(c_void_p), c_size_t, POINTER(c_char_p), c_size_t, POINTER(c_uint8)
+)
 #: int32_t (*)(void *user_data, const rmq_message_t *msg, void *arg)
 TRANSACTION_EXECUTE_CB = CFUNCTYPE(c_int32, c_void_p, c_void_p, c_void_p)
 #: int32_t (*)(void *user_data, const rmq_message_view_t *msg)
@@ -156,6 +163,7 @@ SIGNATURES = {
     "rmq_config_set": (_ERR, [_PTR, c_char_p, c_char_p]),
     "rmq_config_get": (c_char_p, [_PTR, c_char_p]),
     "rmq_config_free": (None, [_PTR]),
+    "rmq_config_set_allocate": (_ERR, [_PTR, ALLOCATE_CB, c_void_p, FREE_CB]),
     # errors
     "rmq_error_code": (c_int32, [_ERR]),
     "rmq_error_message": (c_char_p, [_ERR]),
@@ -303,12 +311,13 @@ for _name, (_restype, _argtypes) in SIGNATURES.items():
     _decl(_name, _restype, _argtypes)
 del _name, _restype, _argtypes
 
-#: Functions that never block, wait or call back into Python: plain getters and setters of
-#: messages, views, queues, results, errors and configs. The client calls them through a
-#: PyDLL handle, which keeps the GIL (saving a release and a re-acquire per call, and the
-#: thread switches those cause when callback threads compete for the GIL). Everything else
-#: (sends, starts, shutdowns, polls, frees of clients) goes through the CDLL handle, which
-#: releases the GIL for the length of the call.
+#: Functions that never block or wait: plain getters and setters of messages, views, queues,
+#: results, errors and configs. The client calls them through a PyDLL handle, which keeps
+#: the GIL (saving a release and a re-acquire per call, and the thread switches those cause
+#: when callback threads compete for the GIL). Everything else (sends, starts, shutdowns,
+#: polls, frees of clients) goes through the CDLL handle, which releases the GIL for the
+#: length of the call. Of these, only ``rmq_config_set_allocate`` and ``rmq_config_free``
+#: may call into Python (a free_user_data callback, on the calling thread, which holds the GIL).
 NON_BLOCKING = frozenset(
     name
     for name in SIGNATURES

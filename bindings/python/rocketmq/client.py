@@ -5,8 +5,8 @@ Code written for rocketmq-client-python 2.x (``Producer``, ``TransactionMQProduc
 ``ConsumeStatus``, ``TransactionStatus``, ``MessageModel``) runs unchanged. Additions:
 async sends (a callback, and a future that ``await`` accepts), batch sends, queue selectors,
 request-reply, the lite pull consumer (:class:`LitePullConsumer`), delivery times and delays,
-where a new group starts consuming, SQL92 selectors, allocation strategies, and context
-managers that return the object.
+where a new group starts consuming, SQL92 selectors, allocation strategies (the library's,
+and functions of your own), and context managers that return the object.
 
 Settings are kept by the object and handed to the library at ``start()``; setters called
 after ``start()`` raise :class:`~rocketmq.exceptions.IllegalState`. ``shutdown()`` frees the
@@ -105,6 +105,9 @@ __all__ = [
     "MessageModel",
     "ConsumeFromWhere",
     "AllocateStrategy",
+    "AllocateFunction",
+    "allocate_by_config",
+    "allocate_by_machine_room",
     "ExpressionType",
     "MessageSelector",
 ]
@@ -351,6 +354,112 @@ def _take_queues(arr: Any, count: int) -> List[MessageQueue]:
         return [MessageQueue._from_native(arr[i]) for i in range(count)]
     finally:
         lib.rmq_message_queues_free(arr, count)
+
+
+# --- allocation strategies of your own --------------------------------------------------------
+
+#: A queue allocation strategy written in Python: ``strategy(group, current_id, queues,
+#: consumer_ids)`` returns the queues of ``queues`` (one topic's, sorted by broker name then
+#: queue id) that the consumer ``current_id`` owns; ``consumer_ids`` are the group's consumers,
+#: sorted. Every consumer of the group must choose consistently for the same input.
+AllocateFunction = Callable[[str, str, List[MessageQueue], List[str]], Iterable[MessageQueue]]
+
+
+def _averagely(current_id: str, queues: Sequence[MessageQueue], consumer_ids: Sequence[str]) -> List[MessageQueue]:
+    """Java's ``AllocateMessageQueueAveragely``: consecutive blocks of queues, one per consumer
+    in ``consumer_ids`` order; the first ``len(queues) % len(consumer_ids)`` consumers get one
+    queue more. A consumer not in ``consumer_ids`` gets nothing."""
+    if not queues or current_id not in consumer_ids:
+        return []
+    index = list(consumer_ids).index(current_id)
+    size, extra = divmod(len(queues), len(consumer_ids))
+    if index < extra:
+        start, count = index * (size + 1), size + 1
+    else:
+        start, count = index * size + extra, size
+    return list(queues[start : start + count])
+
+
+def allocate_by_config(queues: Iterable[MessageQueue]) -> AllocateFunction:
+    """A strategy that always allocates ``queues`` (Java ``AllocateMessageQueueByConfig``):
+    the consumer owns those of them that the topic being shared has, whatever the group's
+    other consumers are (give each consumer of the group its own queues)."""
+    fixed = [q if isinstance(q, MessageQueue) else MessageQueue(*q) for q in queues]
+
+    def by_config(group: str, current_id: str, mqs: List[MessageQueue], consumer_ids: List[str]) -> List[MessageQueue]:
+        return list(fixed)
+
+    return by_config
+
+
+def allocate_by_machine_room(rooms: Union[str, Iterable[str]]) -> AllocateFunction:
+    """A strategy sharing only the queues of brokers in ``rooms`` (Java
+    ``AllocateMessageQueueByMachineRoom``): the queues of brokers named ``"<room>@..."``
+    for one of the rooms, shared among the consumers as ``AllocateStrategy.AVG`` does."""
+    names = [rooms] if isinstance(rooms, str) else [to_text(r, "room") for r in rooms]
+    prefixes = tuple(r + "@" for r in names)
+
+    def by_machine_room(
+        group: str, current_id: str, mqs: List[MessageQueue], consumer_ids: List[str]
+    ) -> List[MessageQueue]:
+        if not prefixes:
+            return []
+        in_rooms = [q for q in mqs if q.broker_name.startswith(prefixes)]
+        return _averagely(current_id, in_rooms, consumer_ids)
+
+    return by_machine_room
+
+
+def _queue_key(q: Any) -> Tuple[str, str, int]:
+    """(topic, broker name, queue id) of a MessageQueue, a 3-tuple or an object with those attributes."""
+    if isinstance(q, tuple) and len(q) == 3:
+        return (q[0], q[1], int(q[2]))
+    return (q.topic, q.broker_name, int(q.queue_id))
+
+
+def _on_allocate(
+    user_data: Optional[int],
+    group: Optional[bytes],
+    current_id: Optional[bytes],
+    queues: Any,
+    queue_count: int,
+    consumer_ids: Any,
+    consumer_count: int,
+    mine: Any,
+) -> int:
+    try:
+        strategy = callbacks.get(user_data or 0)
+        if strategy is None or _runtime.exiting():
+            return 1
+        mqs = [MessageQueue._from_native(queues[i]) for i in range(queue_count)]
+        cids = [decode(consumer_ids[i]) or "" for i in range(consumer_count)]
+        group_name = decode(group) or ""
+        try:
+            with callback_scope:
+                chosen = strategy(group_name, decode(current_id) or "", list(mqs), cids)
+                if chosen is None:
+                    raise TypeError("the strategy returned None, not the queues this consumer owns")
+                index = {_queue_key(q): i for i, q in enumerate(mqs)}
+                # Queues the topic does not have (another topic's, say) are not this call's to give.
+                owned = [index[k] for k in map(_queue_key, chosen) if k in index]
+        except BaseException:
+            logger.exception(
+                "the allocation strategy of group %s raised (the consumer keeps its queues and tries again)",
+                group_name,
+            )
+            return 1
+        for i in owned:
+            mine[i] = 1
+        return 0
+    except BaseException:  # never raise into C
+        try:
+            logger.exception("queue allocation failed")
+        except BaseException:  # pragma: no cover
+            pass
+        return 1
+
+
+_ALLOCATE_TRAMPOLINE = _native.ALLOCATE_CB(_on_allocate)
 
 
 # --- messages ---------------------------------------------------------------------------------
@@ -735,6 +844,8 @@ class _Client:
         self._namesrv_domain: Optional[str] = None
         self._handle: Optional[Handle] = None
         self._state = threading.RLock()
+        #: A strategy of your own (consumers), handed to the library at start.
+        self._allocate: Optional[AllocateFunction] = None
         self._set("group", to_text(group_id, "group_id"))
 
     # -- settings --
@@ -746,6 +857,32 @@ class _Client:
                 raise IllegalState("%s cannot change after start(); call it before start()" % key)
             validate_setting(key, text)
             self._settings[key] = text
+            if key == "allocate.strategy":
+                self._allocate = None
+
+    def _set_allocate(self, strategy: Union[AllocateStrategy, str, AllocateFunction]) -> None:
+        if not callable(strategy):  # AllocateStrategy members and names are not callable
+            self._set("allocate.strategy", _enum_text(strategy))
+            return
+        with self._state:
+            if self._handle is not None:
+                raise IllegalState("the allocation strategy cannot change after start(); call it before start()")
+            self._settings.pop("allocate.strategy", None)
+            self._allocate = strategy
+
+    def _configure(self, cfg: int) -> None:
+        """Hands the native config what is not a setting: the allocation strategy."""
+        strategy = self._allocate
+        if strategy is None:
+            return
+        # The trampoline lives as long as the module; the strategy stays in `callbacks`
+        # until the library calls free_user_data (no consumer built from cfg uses it any more).
+        key = next_key()
+        callbacks[key] = strategy
+        err = lib.rmq_config_set_allocate(cfg, _ALLOCATE_TRAMPOLINE, key, FREE_TRAMPOLINE)
+        if err:
+            callbacks.pop(key, None)  # not kept by the library: free_user_data is not called
+            ffi_check(err, self._start_exc)
 
     def set_config(self, key: str, value: Any) -> None:
         """Sets any library setting by its key (see ``rmq_config_set`` in ``rocketmq.h``)."""
@@ -807,6 +944,11 @@ class _Client:
                 return
             _runtime.check_not_forked(self._start_exc)
             cfg = build_config(self._native_settings(), self._start_exc)
+            try:
+                self._configure(cfg)
+            except BaseException:
+                lib.rmq_config_free(cfg)
+                raise
             self._handle = self._create(cfg)
             _runtime.started_any = True
             register(self, self._is_consumer)
@@ -1396,7 +1538,7 @@ class PushConsumer(_Client):
         *,
         name_server_address: Optional[_Str] = None,
         consume_from_where: Optional[ConsumeFromWhere] = None,
-        allocate_strategy: Optional[AllocateStrategy] = None,
+        allocate_strategy: Optional[Union[AllocateStrategy, AllocateFunction]] = None,
         thread_count: Optional[int] = None,
     ) -> None:
         super().__init__(group_id)
@@ -1436,9 +1578,13 @@ class PushConsumer(_Client):
                 timestamp = int(timestamp.timestamp() * 1000)
             self._set("consume.timestamp", int(timestamp))
 
-    def set_allocate_strategy(self, strategy: Union[AllocateStrategy, str]) -> None:
-        """How the group's consumers share queues (clustering)."""
-        self._set("allocate.strategy", _enum_text(strategy))
+    def set_allocate_strategy(self, strategy: Union[AllocateStrategy, str, AllocateFunction]) -> None:
+        """How the group's consumers share queues (clustering): an :class:`AllocateStrategy`,
+        which the library runs, or a function (see :data:`AllocateFunction`,
+        :func:`allocate_by_config`, :func:`allocate_by_machine_room`), which the library calls
+        on a thread of its own at each rebalance. An exception in the function is logged and
+        the consumer keeps its queues until a later rebalance succeeds."""
+        self._set_allocate(strategy)
 
     def set_max_reconsume_times(self, times: int) -> None:
         """Deliveries before the dead-letter queue (-1: 16 concurrently, unlimited orderly)."""
@@ -1593,7 +1739,7 @@ class LitePullConsumer(_Client):
         *,
         name_server_address: Optional[_Str] = None,
         consume_from_where: Optional[ConsumeFromWhere] = None,
-        allocate_strategy: Optional[AllocateStrategy] = None,
+        allocate_strategy: Optional[Union[AllocateStrategy, AllocateFunction]] = None,
         auto_commit: Optional[bool] = None,
         pull_batch_size: Optional[int] = None,
     ) -> None:
@@ -1627,8 +1773,10 @@ class LitePullConsumer(_Client):
                 timestamp = int(timestamp.timestamp() * 1000)
             self._set("consume.timestamp", int(timestamp))
 
-    def set_allocate_strategy(self, strategy: Union[AllocateStrategy, str]) -> None:
-        self._set("allocate.strategy", _enum_text(strategy))
+    def set_allocate_strategy(self, strategy: Union[AllocateStrategy, str, AllocateFunction]) -> None:
+        """How the group's consumers share queues of subscribed topics (clustering): an
+        :class:`AllocateStrategy` or a function, as :meth:`PushConsumer.set_allocate_strategy`."""
+        self._set_allocate(strategy)
 
     def set_auto_commit(self, enabled: bool) -> None:
         self._set("auto.commit", bool(enabled))
