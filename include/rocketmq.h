@@ -377,6 +377,23 @@ struct rmq_error_t *rmq_admin_publish_queues(struct rmq_admin_t *admin,
                                              struct rmq_message_queue_t ***queues,
                                              size_t *count);
 
+// Every topic the name servers know. On success writes an owned array of
+// `*count` owned strings to `*topics`; free it with
+// `rmq_strings_free(*topics, *count)`.
+struct rmq_error_t *rmq_admin_topic_list(struct rmq_admin_t *admin, char ***topics, size_t *count);
+
+// The names of the clusters whose brokers serve `topic`. On success writes
+// an owned array of `*count` owned strings to `*clusters`; free it with
+// `rmq_strings_free(*clusters, *count)`.
+struct rmq_error_t *rmq_admin_topic_clusters(struct rmq_admin_t *admin,
+                                             const char *topic,
+                                             char ***clusters,
+                                             size_t *count);
+
+// Frees an array of `count` strings returned by the library (and the
+// strings). NULL is a no-op.
+void rmq_strings_free(char **strings, size_t count);
+
 // Closes the admin's connections and frees it. NULL is a no-op.
 void rmq_admin_free(struct rmq_admin_t *admin);
 

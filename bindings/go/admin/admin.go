@@ -1,13 +1,12 @@
-// Package admin has the shape of rocketmq-client-go v2's admin package.
-// librocketmq's C API offers no administration requests yet: only
-// FetchPublishMessageQueues works; the other methods return
-// errors.ErrNotSupported.
+// Package admin has the shape of rocketmq-client-go v2's admin package, on
+// librocketmq's admin client: CreateTopic, DeleteTopic, FetchAllTopicList,
+// FetchPublishMessageQueues and FetchClusterList work;
+// GetAllSubscriptionGroup returns errors.ErrNotSupported.
 package admin
 
 import (
 	"context"
 	"fmt"
-	"os"
 	"sync"
 	"time"
 
@@ -56,7 +55,7 @@ func WithTls(useTls bool) AdminOption {
 }
 
 type admin struct {
-	p    *capi.Producer
+	a    *capi.Admin
 	once sync.Once
 }
 
@@ -70,34 +69,59 @@ func NewAdmin(opts ...AdminOption) (*admin, error) {
 	if err != nil {
 		return nil, err
 	}
-	kvs = append(kvs, capi.KV{Key: "group", Value: fmt.Sprintf("ADMIN_%d_%d", os.Getpid(), time.Now().UnixNano())})
-	p, err := capi.NewProducer(kvs)
+	a, err := capi.NewAdmin(kvs)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Start(); err != nil {
-		p.Free()
-		return nil, err
+	return &admin{a: a}, nil
+}
+
+func background(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
 	}
-	return &admin{p: p}, nil
+	return ctx
 }
 
 // FetchPublishMessageQueues returns the writable queues of topic.
 func (a *admin) FetchPublishMessageQueues(ctx context.Context, topic string) ([]*primitive.MessageQueue, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	return internal.RunBlocking(ctx, func() ([]*primitive.MessageQueue, error) { return a.p.Queues(topic) })
+	return internal.RunBlocking(background(ctx), func() ([]*primitive.MessageQueue, error) { return a.a.PublishQueues(topic) })
 }
 
-// CreateTopic is not supported.
+// CreateTopic creates (or updates) a topic on the broker at
+// WithBrokerAddrCreate (required, as in v2). Unlike v2, a broker's refusal
+// is an error.
 func (a *admin) CreateTopic(ctx context.Context, opts ...OptionCreate) error {
-	return fmt.Errorf("CreateTopic: %w", errors.ErrNotSupported)
+	cfg := defaultTopicConfigCreate()
+	for _, apply := range opts {
+		apply(&cfg)
+	}
+	if cfg.BrokerAddr == "" {
+		return fmt.Errorf("CreateTopic: WithBrokerAddrCreate is required")
+	}
+	_, err := internal.RunBlocking(background(ctx), func() (struct{}, error) {
+		return struct{}{}, a.a.CreateTopic(capi.TopicSpec{
+			Topic: cfg.Topic, BrokerAddr: cfg.BrokerAddr, FilterType: cfg.TopicFilterType,
+			ReadQueueNums: cfg.ReadQueueNums, WriteQueueNums: cfg.WriteQueueNums, Perm: cfg.Perm,
+			SysFlag: cfg.TopicSysFlag, Order: cfg.Order,
+		})
+	})
+	return err
 }
 
-// DeleteTopic is not supported.
+// DeleteTopic deletes a topic from the broker at WithBrokerAddrDelete (by
+// default every master broker of its route; with WithClusterName, every
+// master of that cluster) and then from the name servers. WithNameSrvAddr
+// is accepted; the admin's own name servers are used.
 func (a *admin) DeleteTopic(ctx context.Context, opts ...OptionDelete) error {
-	return fmt.Errorf("DeleteTopic: %w", errors.ErrNotSupported)
+	var cfg TopicConfigDelete
+	for _, apply := range opts {
+		apply(&cfg)
+	}
+	_, err := internal.RunBlocking(background(ctx), func() (struct{}, error) {
+		return struct{}{}, a.a.DeleteTopic(cfg.Topic, cfg.BrokerAddr, cfg.ClusterName)
+	})
+	return err
 }
 
 // GetAllSubscriptionGroup is not supported.
@@ -105,24 +129,36 @@ func (a *admin) GetAllSubscriptionGroup(ctx context.Context, brokerAddr string, 
 	return nil, fmt.Errorf("GetAllSubscriptionGroup: %w", errors.ErrNotSupported)
 }
 
-// FetchAllTopicList is not supported.
+// FetchAllTopicList returns every topic the name servers know.
 func (a *admin) FetchAllTopicList(ctx context.Context) (*TopicList, error) {
-	return nil, fmt.Errorf("FetchAllTopicList: %w", errors.ErrNotSupported)
+	return internal.RunBlocking(background(ctx), func() (*TopicList, error) {
+		topics, err := a.a.TopicList()
+		if err != nil {
+			return nil, err
+		}
+		return &TopicList{TopicList: topics}, nil
+	})
 }
 
-// FetchClusterList is not supported.
+// FetchClusterList returns the clusters whose brokers serve topic.
 func (a *admin) FetchClusterList(topic string) ([]string, error) {
-	return nil, fmt.Errorf("FetchClusterList: %w", errors.ErrNotSupported)
+	return a.a.TopicClusters(topic)
 }
 
 // Close releases the Admin.
 func (a *admin) Close() error {
-	var err error
-	a.once.Do(func() {
-		err = a.p.Shutdown()
-		a.p.Free()
-	})
-	return err
+	a.once.Do(a.a.Free)
+	return nil
+}
+
+func defaultTopicConfigCreate() TopicConfigCreate {
+	return TopicConfigCreate{
+		DefaultTopic:    "defaultTopic",
+		ReadQueueNums:   8,
+		WriteQueueNums:  8,
+		Perm:            6,
+		TopicFilterType: "SINGLE_TAG",
+	}
 }
 
 // TopicConfigCreate describes a topic to create.

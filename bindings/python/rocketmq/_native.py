@@ -164,6 +164,18 @@ SIGNATURES = {
     "rmq_config_get": (c_char_p, [_PTR, c_char_p]),
     "rmq_config_free": (None, [_PTR]),
     "rmq_config_set_allocate": (_ERR, [_PTR, ALLOCATE_CB, c_void_p, FREE_CB]),
+    # admin
+    "rmq_admin_new": (_ERR, [_PTR, _OUT]),
+    "rmq_admin_create_topic": (
+        _ERR,
+        [_PTR, c_char_p, c_char_p, c_char_p, c_int32, c_int32, c_int32, c_char_p, c_int32, c_bool],
+    ),
+    "rmq_admin_delete_topic": (_ERR, [_PTR, c_char_p, c_char_p, c_char_p]),
+    "rmq_admin_publish_queues": (_ERR, [_PTR, c_char_p, _OUT_ARR, POINTER(c_size_t)]),
+    "rmq_admin_topic_list": (_ERR, [_PTR, POINTER(POINTER(c_char_p)), POINTER(c_size_t)]),
+    "rmq_admin_topic_clusters": (_ERR, [_PTR, c_char_p, POINTER(POINTER(c_char_p)), POINTER(c_size_t)]),
+    "rmq_strings_free": (None, [POINTER(c_char_p), c_size_t]),
+    "rmq_admin_free": (None, [_PTR]),
     # errors
     "rmq_error_code": (c_int32, [_ERR]),
     "rmq_error_message": (c_char_p, [_ERR]),
