@@ -99,7 +99,7 @@ fn create_in_a_cluster_and_read_the_cluster() {
     let clusters = rocketmq::runtime::block_on(a.topic_clusters(&topic))
         .unwrap()
         .unwrap();
-    assert_eq!(&clusters, &[cluster.clone()]);
+    assert_eq!(clusters, vec![cluster.clone()]);
     let topics = rocketmq::runtime::block_on(a.topic_list())
         .unwrap()
         .unwrap();
