@@ -886,6 +886,14 @@ struct rmq_error_t *rmq_pull_consumer_seek_to_timestamp(struct rmq_pull_consumer
                                                         const struct rmq_message_queue_t *queue,
                                                         int64_t timestamp_ms);
 
+// Looks up, without moving the consumer, the offset of `queue`'s first
+// message stored at or after `timestamp_ms` (ms since the Unix epoch) and
+// writes it to `*offset` (the queue's end when every message is older).
+struct rmq_error_t *rmq_pull_consumer_offset_for_timestamp(struct rmq_pull_consumer_t *consumer,
+                                                           const struct rmq_message_queue_t *queue,
+                                                           int64_t timestamp_ms,
+                                                           int64_t *offset);
+
 // Commits the offsets of everything polled so far and waits until the
 // broker (or, broadcasting, the local file) has them.
 struct rmq_error_t *rmq_pull_consumer_commit(struct rmq_pull_consumer_t *consumer);
@@ -942,6 +950,19 @@ struct rmq_error_t *rmq_pull_consumer_shutdown(struct rmq_pull_consumer_t *consu
 // of another handle, it returns at once and the shutdown happens on a
 // library thread. NULL is a no-op.
 void rmq_pull_consumer_free(struct rmq_pull_consumer_t *consumer);
+
+// Inside a concurrent listener (`rmq_consume_cb`), on its thread: the
+// delay level of the messages of this call that go back to the broker
+// (`RMQ_RECONSUME_LATER`, or past `*ack_index`): 0 lets the broker choose
+// (3 + reconsume times, the default), 1 to 18 a delay level, -1 sends them
+// straight to the dead-letter queue. Anywhere else: `RMQ_ERR_INVALID_STATE`.
+struct rmq_error_t *rmq_consume_set_delay_level(int32_t level);
+
+// Inside an orderly listener (`rmq_consume_orderly_cb`), on its thread: how
+// long (ms, > 0) the queue pauses if this call returns
+// `RMQ_SUSPEND_CURRENT_QUEUE_A_MOMENT`, instead of
+// `suspend.current.queue.time.ms`. Anywhere else: `RMQ_ERR_INVALID_STATE`.
+struct rmq_error_t *rmq_consume_set_suspend_time_ms(int64_t ms);
 
 // Creates a push consumer from `config`, which it takes ownership of
 // whether it succeeds or fails (the caller must not use or free it

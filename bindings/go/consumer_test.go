@@ -557,3 +557,50 @@ func TestCustomAllocateStrategy(t *testing.T) {
 		t.Fatalf("the consumer of a failing strategy consumed %d messages", got)
 	}
 }
+
+// DelayLevelWhenNextConsume: a batch refused with level 1 (1 s) comes back
+// long before the broker's default first retry (level 3, 10 s).
+func TestDelayLevelWhenNextConsume(t *testing.T) {
+	t.Parallel()
+	topic := unique("GoDelayLevel")
+	p := newProducer(t)
+	sendN(t, p, topic, 1, "delay", nil)
+	var mu sync.Mutex
+	var seen []time.Time
+	c := newPushConsumer(t)
+	subscribeAndStart(t, c, topic, consumer.MessageSelector{}, func(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, time.Now())
+		if len(seen) == 1 {
+			cc, ok := primitive.GetConcurrentlyCtx(ctx)
+			if !ok {
+				t.Error("no concurrently context")
+				return consumer.ConsumeRetryLater, nil
+			}
+			cc.DelayLevelWhenNextConsume = 1
+			return consumer.ConsumeRetryLater, nil
+		}
+		return consumer.ConsumeSuccess, nil
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		mu.Lock()
+		n := len(seen)
+		var gap time.Duration
+		if n >= 2 {
+			gap = seen[1].Sub(seen[0])
+		}
+		mu.Unlock()
+		if n >= 2 {
+			if gap > 7*time.Second {
+				t.Fatalf("redelivered after %v: the delay level was not used", gap)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("never redelivered")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

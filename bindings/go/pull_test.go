@@ -161,7 +161,14 @@ func TestPullConsumerAssign(t *testing.T) {
 	if off, err := c.CurrentOffset(queue); err != nil || off != 4 {
 		t.Fatalf("current offset %d %v", off, err)
 	}
-	if _, err := c.OffsetForTimestamp(queue, time.Now().UnixMilli()); err == nil {
-		t.Fatal("OffsetForTimestamp is documented as not supported")
+	// Every message is newer than the epoch and older than an hour from now.
+	if off, err := c.OffsetForTimestamp(queue, 0); err != nil || off != 0 {
+		t.Fatalf("offset for the epoch: %d %v", off, err)
+	}
+	if off, err := c.OffsetForTimestamp(queue, time.Now().Add(time.Hour).UnixMilli()); err != nil || off != 5 {
+		t.Fatalf("offset for an hour from now: %d %v", off, err)
+	}
+	if off, err := c.CurrentOffset(queue); err != nil || off != 4 {
+		t.Fatalf("OffsetForTimestamp moved the consumer: %d %v", off, err)
 	}
 }

@@ -334,6 +334,29 @@ pub extern "C" fn rmq_pull_consumer_seek_to_timestamp(
     })
 }
 
+/// Looks up, without moving the consumer, the offset of `queue`'s first
+/// message stored at or after `timestamp_ms` (ms since the Unix epoch) and
+/// writes it to `*offset` (the queue's end when every message is older).
+#[no_mangle]
+pub extern "C" fn rmq_pull_consumer_offset_for_timestamp(
+    consumer: *mut rmq_pull_consumer_t,
+    queue: *const rmq_message_queue_t,
+    timestamp_ms: i64,
+    offset: *mut i64,
+) -> *mut rmq_error_t {
+    call(consumer, |c| {
+        if offset.is_null() {
+            return Err(rmq_error_t::null_arg("offset"));
+        }
+        // SAFETY: NULL or a live queue (header contract).
+        let mq = unsafe { queue_arg(queue, "queue")? };
+        let o = c.offset_for_timestamp(mq, timestamp_ms)?;
+        // SAFETY: checked, writable (header contract).
+        unsafe { *offset = o };
+        Ok(())
+    })
+}
+
 /// Commits the offsets of everything polled so far and waits until the
 /// broker (or, broadcasting, the local file) has them.
 #[no_mangle]

@@ -136,6 +136,86 @@ impl ListenerData {
     }
 }
 
+/// What the listener running on this thread asked for through
+/// `rmq_consume_set_delay_level` / `rmq_consume_set_suspend_time_ms`.
+#[derive(Clone, Copy)]
+enum ListenerAsks {
+    Concurrently {
+        delay_level: Option<i32>,
+    },
+    Orderly {
+        suspend: Option<std::time::Duration>,
+    },
+}
+
+thread_local! {
+    static LISTENER_ASKS: std::cell::Cell<Option<ListenerAsks>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with `asks` as this thread's listener state; returns what the
+/// listener left there.
+fn with_asks<R>(asks: ListenerAsks, f: impl FnOnce() -> R) -> (R, ListenerAsks) {
+    let outer = LISTENER_ASKS.with(|c| c.replace(Some(asks)));
+    let r = f();
+    let left = LISTENER_ASKS.with(|c| c.replace(outer)).unwrap_or(asks);
+    (r, left)
+}
+
+/// Inside a concurrent listener (`rmq_consume_cb`), on its thread: the
+/// delay level of the messages of this call that go back to the broker
+/// (`RMQ_RECONSUME_LATER`, or past `*ack_index`): 0 lets the broker choose
+/// (3 + reconsume times, the default), 1 to 18 a delay level, -1 sends them
+/// straight to the dead-letter queue. Anywhere else: `RMQ_ERR_INVALID_STATE`.
+#[no_mangle]
+pub extern "C" fn rmq_consume_set_delay_level(level: i32) -> *mut rmq_error_t {
+    fallible(|| {
+        if !(-1..=18).contains(&level) {
+            return Err(rmq_error_t::invalid(format!(
+                "delay level {level} is not in -1..=18"
+            )));
+        }
+        LISTENER_ASKS.with(|c| match c.get() {
+            Some(ListenerAsks::Concurrently { .. }) => {
+                c.set(Some(ListenerAsks::Concurrently {
+                    delay_level: Some(level),
+                }));
+                Ok(())
+            }
+            _ => Err(rmq_error_t::new(
+                rmq_err_t::RMQ_ERR_INVALID_STATE,
+                "rmq_consume_set_delay_level is for a concurrent listener, on its thread",
+            )),
+        })
+    })
+}
+
+/// Inside an orderly listener (`rmq_consume_orderly_cb`), on its thread: how
+/// long (ms, > 0) the queue pauses if this call returns
+/// `RMQ_SUSPEND_CURRENT_QUEUE_A_MOMENT`, instead of
+/// `suspend.current.queue.time.ms`. Anywhere else: `RMQ_ERR_INVALID_STATE`.
+#[no_mangle]
+pub extern "C" fn rmq_consume_set_suspend_time_ms(ms: i64) -> *mut rmq_error_t {
+    fallible(|| {
+        if !(1..=3_600_000).contains(&ms) {
+            return Err(rmq_error_t::invalid(format!(
+                "suspend time {ms} ms is not in 1..=3600000"
+            )));
+        }
+        LISTENER_ASKS.with(|c| match c.get() {
+            Some(ListenerAsks::Orderly { .. }) => {
+                c.set(Some(ListenerAsks::Orderly {
+                    suspend: Some(std::time::Duration::from_millis(ms as u64)),
+                }));
+                Ok(())
+            }
+            _ => Err(rmq_error_t::new(
+                rmq_err_t::RMQ_ERR_INVALID_STATE,
+                "rmq_consume_set_suspend_time_ms is for an orderly listener, on its thread",
+            )),
+        })
+    })
+}
+
 struct CConcurrently {
     cb: ConsumeFn,
     data: Arc<ListenerData>,
@@ -148,11 +228,19 @@ impl ConcurrentlyListener for CConcurrently {
         ctx: &mut ConsumeConcurrentlyContext,
     ) -> ConsumeConcurrentlyStatus {
         let mut ack = msgs.len() as i32 - 1;
-        let status = self.data.call(msgs, |ud, ptrs, n| {
-            // SAFETY: the contract of `rmq_consume_cb`: views and `ack` live
-            // for the call.
-            unsafe { (self.cb)(ud, ptrs, n, &mut ack) }
+        let (status, asks) = with_asks(ListenerAsks::Concurrently { delay_level: None }, || {
+            self.data.call(msgs, |ud, ptrs, n| {
+                // SAFETY: the contract of `rmq_consume_cb`: views and `ack` live
+                // for the call.
+                unsafe { (self.cb)(ud, ptrs, n, &mut ack) }
+            })
         });
+        if let ListenerAsks::Concurrently {
+            delay_level: Some(level),
+        } = asks
+        {
+            ctx.delay_level_when_next_consume = level;
+        }
         match status {
             Some(s) if s == rmq_consume_status_t::RMQ_CONSUME_SUCCESS as i32 => {
                 ctx.ack_index = ack.clamp(-1, msgs.len() as i32 - 1);
@@ -172,12 +260,17 @@ impl OrderlyListener for COrderly {
     fn consume(
         &self,
         msgs: &[MessageExt],
-        _ctx: &mut ConsumeOrderlyContext,
+        ctx: &mut ConsumeOrderlyContext,
     ) -> ConsumeOrderlyStatus {
-        let status = self.data.call(msgs, |ud, ptrs, n| {
-            // SAFETY: the contract of `rmq_consume_orderly_cb`.
-            unsafe { (self.cb)(ud, ptrs, n) }
+        let (status, asks) = with_asks(ListenerAsks::Orderly { suspend: None }, || {
+            self.data.call(msgs, |ud, ptrs, n| {
+                // SAFETY: the contract of `rmq_consume_orderly_cb`.
+                unsafe { (self.cb)(ud, ptrs, n) }
+            })
         });
+        if let ListenerAsks::Orderly { suspend: Some(d) } = asks {
+            ctx.suspend_current_queue_time = Some(d);
+        }
         match status {
             Some(s) if s == rmq_consume_orderly_status_t::RMQ_ORDERLY_SUCCESS as i32 => {
                 ConsumeOrderlyStatus::Success
@@ -602,6 +695,49 @@ mod tests {
         let c = unsafe { (*e).code() };
         rmq_error_free(e);
         c
+    }
+
+    #[test]
+    fn listener_requests_only_inside_their_listener() {
+        assert_eq!(
+            code(rmq_consume_set_delay_level(1)),
+            rmq_err_t::RMQ_ERR_INVALID_STATE
+        );
+        assert_eq!(
+            code(rmq_consume_set_suspend_time_ms(10)),
+            rmq_err_t::RMQ_ERR_INVALID_STATE
+        );
+        let (r, asks) = with_asks(ListenerAsks::Concurrently { delay_level: None }, || {
+            assert_eq!(
+                code(rmq_consume_set_delay_level(19)),
+                rmq_err_t::RMQ_ERR_INVALID_ARG
+            );
+            assert_eq!(
+                code(rmq_consume_set_suspend_time_ms(10)),
+                rmq_err_t::RMQ_ERR_INVALID_STATE
+            );
+            rmq_consume_set_delay_level(-1)
+        });
+        assert!(r.is_null());
+        assert!(matches!(
+            asks,
+            ListenerAsks::Concurrently {
+                delay_level: Some(-1)
+            }
+        ));
+        let (r, asks) = with_asks(ListenerAsks::Orderly { suspend: None }, || {
+            rmq_consume_set_suspend_time_ms(250)
+        });
+        assert!(r.is_null());
+        assert!(matches!(
+            asks,
+            ListenerAsks::Orderly { suspend: Some(d) } if d.as_millis() == 250
+        ));
+        // Outside again.
+        assert_eq!(
+            code(rmq_consume_set_delay_level(1)),
+            rmq_err_t::RMQ_ERR_INVALID_STATE
+        );
     }
 
     fn new_consumer() -> *mut rmq_push_consumer_t {

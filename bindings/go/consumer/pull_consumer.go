@@ -253,9 +253,14 @@ func (pc *defaultPullConsumer) SeekOffset(queue *primitive.MessageQueue, offset 
 	}
 }
 
-// OffsetForTimestamp is not supported by librocketmq (SeekToTimestamp is).
+// OffsetForTimestamp returns the offset of queue's first message stored at
+// or after timestamp (ms), without moving the consumer.
 func (pc *defaultPullConsumer) OffsetForTimestamp(queue *primitive.MessageQueue, timestamp int64) (int64, error) {
-	return -1, fmt.Errorf("OffsetForTimestamp: %w", errors.ErrNotSupported)
+	off, err := pc.c.OffsetForTimestamp(queue, timestamp)
+	if err != nil {
+		return -1, err
+	}
+	return off, nil
 }
 
 // SeekToTimestamp continues queue at its first message stored at or after

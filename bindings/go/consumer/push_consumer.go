@@ -235,6 +235,15 @@ func (pc *pushConsumer) consumeConcurrently(msgs []*primitive.MessageExt, ack *i
 	cc.MQ = *mq
 	ctx = primitive.WithConcurrentlyCtx(ctx, cc)
 	result, _ := pc.invoke(ctx, left, f)
+	// Still on the library's consume thread (cgo callbacks keep their goroutine
+	// on the calling thread), where the library reads the request.
+	if cc.DelayLevelWhenNextConsume != 0 {
+		if err := capi.SetDelayLevel(cc.DelayLevelWhenNextConsume); err != nil {
+			rlog.Warning("DelayLevelWhenNextConsume ignored", map[string]interface{}{
+				rlog.LogKeyUnderlayError: err, rlog.LogKeyConsumerGroup: pc.group,
+			})
+		}
+	}
 	if result != ConsumeSuccess {
 		return capi.ReconsumeLater
 	}
@@ -257,6 +266,13 @@ func (pc *pushConsumer) consumeOrderly(msgs []*primitive.MessageExt, f ConsumeFu
 	oc.MQ = *mq
 	ctx = primitive.WithOrderlyCtx(ctx, oc)
 	result, _ := pc.invoke(ctx, left, f)
+	if oc.SuspendCurrentQueueTimeMillis > 0 {
+		if err := capi.SetSuspendTime(int64(oc.SuspendCurrentQueueTimeMillis)); err != nil {
+			rlog.Warning("SuspendCurrentQueueTimeMillis ignored", map[string]interface{}{
+				rlog.LogKeyUnderlayError: err, rlog.LogKeyConsumerGroup: pc.group,
+			})
+		}
+	}
 	switch result {
 	case ConsumeSuccess, Commit:
 		return capi.OrderlySuccess

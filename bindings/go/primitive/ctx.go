@@ -84,9 +84,10 @@ func GetConsumerCtx(ctx context.Context) (*ConsumeMessageContext, bool) {
 	return c, ok
 }
 
-// ConsumeOrderlyContext describes an orderly consume call.
-// AutoCommit and SuspendCurrentQueueTimeMillis set by a listener are not
-// honoured: the consumer's options decide.
+// ConsumeOrderlyContext describes an orderly consume call. A listener may
+// set SuspendCurrentQueueTimeMillis (> 0) for the pause after a failed
+// batch; AutoCommit set by a listener is not honoured (offsets are always
+// committed after a successful batch).
 type ConsumeOrderlyContext struct {
 	MQ                            MessageQueue
 	AutoCommit                    bool
@@ -112,7 +113,9 @@ func GetOrderlyCtx(ctx context.Context) (*ConsumeOrderlyContext, bool) {
 // ConsumeConcurrentlyContext describes a concurrent consume call. A listener
 // returning ConsumeSuccess may lower AckIndex to the index of the last
 // message it consumed; the ones after it are delivered again.
-// DelayLevelWhenNextConsume is not honoured (the broker's retry levels apply).
+// DelayLevelWhenNextConsume is the delay level of the messages sent back:
+// 0 lets the broker choose (3 + reconsume times), -1 sends them straight to
+// the dead-letter queue.
 type ConsumeConcurrentlyContext struct {
 	MQ                        MessageQueue
 	DelayLevelWhenNextConsume int

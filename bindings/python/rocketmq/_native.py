@@ -283,6 +283,7 @@ SIGNATURES = {
     "rmq_pull_consumer_seek_to_beginning": (_ERR, [_PTR, _PTR]),
     "rmq_pull_consumer_seek_to_end": (_ERR, [_PTR, _PTR]),
     "rmq_pull_consumer_seek_to_timestamp": (_ERR, [_PTR, _PTR, c_int64]),
+    "rmq_pull_consumer_offset_for_timestamp": (_ERR, [_PTR, _PTR, c_int64, POINTER(c_int64)]),
     "rmq_pull_consumer_commit": (_ERR, [_PTR]),
     "rmq_pull_consumer_commit_offset": (_ERR, [_PTR, _PTR, c_int64]),
     "rmq_pull_consumer_committed": (_ERR, [_PTR, _PTR, POINTER(c_int64)]),
@@ -294,6 +295,8 @@ SIGNATURES = {
     "rmq_pull_consumer_free": (None, [_PTR]),
     # push consumer
     "rmq_push_consumer_new": (_ERR, [_PTR, _OUT]),
+    "rmq_consume_set_delay_level": (_ERR, [c_int32]),
+    "rmq_consume_set_suspend_time_ms": (_ERR, [c_int64]),
     "rmq_push_consumer_subscribe": (_ERR, [_PTR, c_char_p, c_char_p, CONSUME_CB, c_void_p, FREE_CB]),
     "rmq_push_consumer_subscribe_sql92": (
         _ERR,

@@ -22,6 +22,24 @@ type Listener struct {
 	Orderly func(msgs []*primitive.MessageExt) int32
 }
 
+// SetDelayLevel asks, from inside a concurrent listener (on the thread
+// the library called it on), for the delay level of the messages sent back.
+func SetDelayLevel(level int) error {
+	if e := C.rmq_consume_set_delay_level(C.int32_t(level)); e != nil {
+		return takeErr(e)
+	}
+	return nil
+}
+
+// SetSuspendTime asks, from inside an orderly listener (on the thread the
+// library called it on), for the pause of the queue after a failed batch.
+func SetSuspendTime(ms int64) error {
+	if e := C.rmq_consume_set_suspend_time_ms(C.int64_t(ms)); e != nil {
+		return takeErr(e)
+	}
+	return nil
+}
+
 // Status values of listeners.
 const (
 	ConsumeSuccess      = int32(C.RMQ_CONSUME_SUCCESS)
@@ -351,6 +369,16 @@ func (c *PullConsumer) Committed(q *primitive.MessageQueue) (int64, error) {
 	var off C.int64_t
 	err := c.withQueue(q, func(cq *C.rmq_message_queue_t) *C.rmq_error_t {
 		return C.rmq_pull_consumer_committed(c.c, cq, &off)
+	})
+	return int64(off), err
+}
+
+// OffsetForTimestamp returns the offset of q's first message stored at or
+// after ts (ms), without moving the consumer.
+func (c *PullConsumer) OffsetForTimestamp(q *primitive.MessageQueue, ts int64) (int64, error) {
+	var off C.int64_t
+	err := c.withQueue(q, func(cq *C.rmq_message_queue_t) *C.rmq_error_t {
+		return C.rmq_pull_consumer_offset_for_timestamp(c.c, cq, C.int64_t(ts), &off)
 	})
 	return int64(off), err
 }
