@@ -103,7 +103,8 @@ done
 run producer_sync_static "$build/producer_sync_static"
 record "run producer_sync_static" $?
 
-# Request-reply: a responder serves the topic (until the C API has consumers).
+# Request-reply: the library's Rust responder serves the topic; then the
+# example answers its own requests with a C push consumer.
 topic="c_request_$$_$(date +%s)"
 "$target/release/examples/reply_responder" "$topic" 3 >"$build/responder.log" 2>&1 &
 responder=$!
@@ -112,6 +113,8 @@ run request_reply "$build/request_reply" "$topic" 3
 st=$?
 wait $responder || st=1
 record "run request_reply (with reply_responder)" $st
+run request_reply_self "$build/request_reply" "c_request_self_$$_$(date +%s)" 3 self
+record "run request_reply (its own C responder, rmq_message_new_reply)" $?
 
 # Benchmark smoke run (not under valgrind).
 "$build/bench_producer" --mode sync --count 2000 --concurrency 4 >"$build/bench.log" 2>&1 &&

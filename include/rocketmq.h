@@ -541,6 +541,29 @@ void rmq_set_log_callback(rmq_log_cb cb, void *user_data, rmq_free_cb free_user_
 // an owned message to `*out` (free it with `rmq_message_free`).
 struct rmq_error_t *rmq_message_new(const char *topic, struct rmq_message_t **out);
 
+// Creates the reply to a request message (`request`, as a responder
+// received it): to the request cluster's reply topic, carrying the
+// request's correlation id, reply-to client and time to live, with a copy
+// of `len` bytes at `body`. Send it with any producer's send functions; the
+// requester's `rmq_producer_request` returns it. Fails with
+// `RMQ_ERR_INVALID_ARG` when `request` is not a request. On success writes
+// an owned message to `*out` (free it with `rmq_message_free`).
+struct rmq_error_t *rmq_message_new_reply(const struct rmq_message_view_t *request,
+                                          const uint8_t *body,
+                                          size_t len,
+                                          struct rmq_message_t **out);
+
+// As `rmq_message_new_reply`, from the request's properties `CLUSTER`,
+// `CORRELATION_ID`, `REPLY_TO_CLIENT` and `TTL` (each NUL-terminated, not
+// empty), for bindings that keep received messages as copies.
+struct rmq_error_t *rmq_message_new_reply_to(const char *cluster,
+                                             const char *correlation_id,
+                                             const char *reply_to_client,
+                                             const char *ttl,
+                                             const uint8_t *body,
+                                             size_t len,
+                                             struct rmq_message_t **out);
+
 // Sets the body to a copy of `len` bytes at `body`. NULL with `len` 0 is an
 // empty body (which a send rejects: RocketMQ needs a body).
 struct rmq_error_t *rmq_message_set_body(struct rmq_message_t *msg,

@@ -604,3 +604,45 @@ func TestDelayLevelWhenNextConsume(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// Request-reply with a Go responder: a push consumer answers each request
+// with consumer.CreateReplyMessage and SendSync, as with v2.
+func TestRequestReplyGoResponder(t *testing.T) {
+	t.Parallel()
+	topic := unique("GoRequestSelf")
+	p := newProducer(t)
+	// The topic exists before the responder starts (a plain message, skipped below).
+	sendN(t, p, topic, 1, "warm-up", nil)
+	rp := newProducer(t)
+	c := newPushConsumer(t)
+	subscribeAndStart(t, c, topic, consumer.MessageSelector{}, func(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+		for _, m := range msgs {
+			if m.GetProperty(primitive.PropertyCorrelationID) == "" {
+				continue // not a request
+			}
+			reply, err := consumer.CreateReplyMessage(m, []byte("go reply to "+string(m.Body)))
+			if err != nil {
+				t.Errorf("CreateReplyMessage: %v", err)
+				return consumer.ConsumeSuccess, nil
+			}
+			if _, err := rp.SendSync(ctx, reply); err != nil {
+				return consumer.ConsumeRetryLater, err
+			}
+		}
+		return consumer.ConsumeSuccess, nil
+	})
+	for i := 0; i < 3; i++ {
+		body := fmt.Sprintf("ping %d", i)
+		reply, err := p.Request(context.Background(), 30*time.Second, primitive.NewMessage(topic, []byte(body)))
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		if string(reply.Body) != "go reply to "+body {
+			t.Fatalf("reply %q", reply.Body)
+		}
+	}
+	// A message that is not a request cannot make a reply.
+	if _, err := consumer.CreateReplyMessage(&primitive.MessageExt{}, []byte("x")); err == nil {
+		t.Fatal("a reply to a plain message")
+	}
+}

@@ -10,8 +10,10 @@ use super::boundary::{
 };
 use super::cstr::{LazyCStr, LazyProps};
 use super::error::{rmq_error_t, FfiResult};
+use super::message_view::rmq_message_view_t;
 use crate::common::delay;
-use crate::protocol::message::Message;
+use crate::producer::reply_message;
+use crate::protocol::message::{property, Message};
 
 /// A message to send: topic, body, tags, keys, properties. Not thread-safe:
 /// use it from one thread at a time. Strings returned by its getters are
@@ -76,6 +78,80 @@ pub extern "C" fn rmq_message_new(
         let m = rmq_message_t::new(Message::new(topic, Bytes::new()));
         // SAFETY: `out` was checked.
         unsafe { write_out(out, Box::new(m)) };
+        Ok(())
+    })
+}
+
+/// Creates the reply to a request message (`request`, as a responder
+/// received it): to the request cluster's reply topic, carrying the
+/// request's correlation id, reply-to client and time to live, with a copy
+/// of `len` bytes at `body`. Send it with any producer's send functions; the
+/// requester's `rmq_producer_request` returns it. Fails with
+/// `RMQ_ERR_INVALID_ARG` when `request` is not a request. On success writes
+/// an owned message to `*out` (free it with `rmq_message_free`).
+#[no_mangle]
+pub extern "C" fn rmq_message_new_reply(
+    request: *const rmq_message_view_t,
+    body: *const u8,
+    len: usize,
+    out: *mut *mut rmq_message_t,
+) -> *mut rmq_error_t {
+    fallible(|| {
+        check_out(out, "out")?;
+        // SAFETY: NULL or a live view (header contract).
+        let request = unsafe { arg_ref(request, "request")? };
+        // SAFETY: NULL or `len` readable bytes (header contract).
+        let body = Bytes::copy_from_slice(unsafe { arg_bytes(body, len, "body")? });
+        let ext = request.ext();
+        let reply = reply_message(|k| ext.property(k).map(str::to_owned), body)?;
+        // SAFETY: `out` was checked.
+        unsafe { write_out(out, Box::new(rmq_message_t::new(reply))) };
+        Ok(())
+    })
+}
+
+/// As `rmq_message_new_reply`, from the request's properties `CLUSTER`,
+/// `CORRELATION_ID`, `REPLY_TO_CLIENT` and `TTL` (each NUL-terminated, not
+/// empty), for bindings that keep received messages as copies.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn rmq_message_new_reply_to(
+    cluster: *const c_char,
+    correlation_id: *const c_char,
+    reply_to_client: *const c_char,
+    ttl: *const c_char,
+    body: *const u8,
+    len: usize,
+    out: *mut *mut rmq_message_t,
+) -> *mut rmq_error_t {
+    fallible(|| {
+        check_out(out, "out")?;
+        // SAFETY: NULL or NUL-terminated strings and `len` readable bytes
+        // (header contract).
+        let (cluster, correlation_id, reply_to_client, ttl, body) = unsafe {
+            (
+                arg_str(cluster, "cluster")?,
+                arg_str(correlation_id, "correlation_id")?,
+                arg_str(reply_to_client, "reply_to_client")?,
+                arg_str(ttl, "ttl")?,
+                Bytes::copy_from_slice(arg_bytes(body, len, "body")?),
+            )
+        };
+        let reply = reply_message(
+            |k| {
+                Some(match k {
+                    property::CLUSTER => cluster,
+                    property::CORRELATION_ID => correlation_id,
+                    property::REPLY_TO_CLIENT => reply_to_client,
+                    property::TTL => ttl,
+                    _ => return None,
+                })
+                .map(str::to_owned)
+            },
+            body,
+        )?;
+        // SAFETY: `out` was checked.
+        unsafe { write_out(out, Box::new(rmq_message_t::new(reply))) };
         Ok(())
     })
 }

@@ -37,6 +37,12 @@ impl rmq_message_view_t {
     }
 }
 
+impl rmq_message_view_t {
+    pub(crate) fn ext(&self) -> &MessageExt {
+        &self.ext
+    }
+}
+
 /// Runs `f` on a non-NULL view, or returns `default`.
 fn with<R>(v: *const rmq_message_view_t, default: R, f: impl FnOnce(&rmq_message_view_t) -> R) -> R
 where

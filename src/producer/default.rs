@@ -421,23 +421,36 @@ impl Producer {
 
     /// Builds and sends the reply to `request` (a received request message).
     pub async fn reply(&self, request: &MessageExt, body: impl Into<Bytes>) -> Result<SendResult> {
-        let cluster = request.property(property::CLUSTER).ok_or_else(|| {
-            Error::invalid("the request message has no CLUSTER property: is it a request?")
-        })?;
-        let mut reply = Message::new(names::reply_topic(cluster), body);
-        reply.set_property(property::MSG_TYPE, "reply");
-        for key in [
-            property::CORRELATION_ID,
-            property::REPLY_TO_CLIENT,
-            property::TTL,
-        ] {
-            let v = request.property(key).ok_or_else(|| {
-                Error::invalid(format!("the request message has no {key} property"))
-            })?;
-            reply.set_property(key, v);
-        }
+        let reply = reply_message(|k| request.property(k).map(str::to_owned), body)?;
         self.inner.send_default(reply, Mode::Sync, None).await
     }
+}
+
+/// The reply to a request whose properties `request` gives: to the request
+/// cluster's reply topic, with its correlation id, reply-to client and TTL.
+/// Send it with any producer.
+pub fn reply_message(
+    request: impl Fn(&str) -> Option<String>,
+    body: impl Into<Bytes>,
+) -> Result<Message> {
+    let cluster = request(property::CLUSTER)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| {
+            Error::invalid("the request message has no CLUSTER property: is it a request?")
+        })?;
+    let mut reply = Message::new(names::reply_topic(&cluster), body);
+    reply.set_property(property::MSG_TYPE, "reply");
+    for key in [
+        property::CORRELATION_ID,
+        property::REPLY_TO_CLIENT,
+        property::TTL,
+    ] {
+        let v = request(key)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| Error::invalid(format!("the request message has no {key} property")))?;
+        reply.set_property(key, v);
+    }
+    Ok(reply)
 }
 
 impl Drop for Inner {

@@ -15,7 +15,7 @@ pub mod selector;
 pub mod transaction;
 
 pub use config::{BackPressure, ProducerConfig};
-pub use default::{Producer, PublishInfo};
+pub use default::{reply_message, Producer, PublishInfo};
 pub use hooks::{ForbiddenHook, SendContext, SendHook};
 pub use result::{SendResult, SendStatus};
 pub use transaction::{

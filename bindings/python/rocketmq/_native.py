@@ -189,6 +189,8 @@ SIGNATURES = {
     "rmq_set_log_callback": (None, [LOG_CB, c_void_p, FREE_CB]),
     # outgoing messages
     "rmq_message_new": (_ERR, [c_char_p, _OUT]),
+    "rmq_message_new_reply": (_ERR, [_PTR, c_char_p, c_size_t, _OUT]),
+    "rmq_message_new_reply_to": (_ERR, [c_char_p, c_char_p, c_char_p, c_char_p, c_char_p, c_size_t, _OUT]),
     "rmq_message_set_body": (_ERR, [_PTR, c_char_p, c_size_t]),
     "rmq_message_set_tags": (_ERR, [_PTR, c_char_p]),
     "rmq_message_set_keys": (_ERR, [_PTR, c_char_p]),

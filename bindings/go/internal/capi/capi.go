@@ -108,9 +108,44 @@ func newConfig(kvs []KV) (*C.rmq_config_t, error) {
 func hasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
 
 // buildMessage makes a C message of m with one C call (the caller frees it).
+// buildReply builds a reply made by consumer.CreateReplyMessage: its
+// system properties go through rmq_message_new_reply_to (the C API keeps
+// them from ordinary messages). Other properties of a reply are dropped.
+func buildReply(m *primitive.Message) (*C.rmq_message_t, error) {
+	cluster := strings.TrimSuffix(m.Topic, "_REPLY_TOPIC")
+	vals := []string{cluster, m.GetProperty(primitive.PropertyCorrelationID),
+		m.GetProperty(primitive.PropertyMessageReplyToClient), m.GetProperty(primitive.PropertyMessageTTL)}
+	cs := make([]*C.char, len(vals))
+	for i, v := range vals {
+		if hasNUL(v) {
+			return nil, invalid("reply property contains NUL")
+		}
+		cs[i] = C.CString(v)
+		defer C.free(unsafe.Pointer(cs[i]))
+	}
+	var body *C.uint8_t
+	if len(m.Body) > 0 {
+		body = (*C.uint8_t)(unsafe.Pointer(&m.Body[0]))
+	}
+	var out *C.rmq_message_t
+	if e := C.rmq_message_new_reply_to(cs[0], cs[1], cs[2], cs[3], body, C.size_t(len(m.Body)), &out); e != nil {
+		return nil, takeErr(e)
+	}
+	return out, nil
+}
+
+func isReply(m *primitive.Message) bool {
+	return m.GetProperty(primitive.PropertyMsgType) == "reply" &&
+		m.GetProperty(primitive.PropertyCorrelationID) != "" &&
+		strings.HasSuffix(m.Topic, "_REPLY_TOPIC")
+}
+
 func buildMessage(m *primitive.Message) (*C.rmq_message_t, error) {
 	if m == nil {
 		return nil, invalid("message is nil")
+	}
+	if isReply(m) {
+		return buildReply(m)
 	}
 	if hasNUL(m.Topic) {
 		return nil, invalid("topic contains NUL")
