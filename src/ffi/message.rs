@@ -139,14 +139,14 @@ pub extern "C" fn rmq_message_new_reply_to(
         };
         let reply = reply_message(
             |k| {
-                Some(match k {
+                let v = match k {
                     property::CLUSTER => cluster,
                     property::CORRELATION_ID => correlation_id,
                     property::REPLY_TO_CLIENT => reply_to_client,
                     property::TTL => ttl,
                     _ => return None,
-                })
-                .map(str::to_owned)
+                };
+                Some(v.to_owned())
             },
             body,
         )?;
