@@ -5,6 +5,7 @@ strategies, listeners that raise or return garbage, messages kept past their cal
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import Counter, defaultdict
@@ -76,7 +77,8 @@ def test_push_consumer(producer, topic):
                                                              topic, b"XXX")
     assert mid and isinstance(mid, str) and rt == 0 and size > 0 and born > 0 and stored >= born - 5000
     assert qoff == 0 and cloff >= 0 and qid >= 0 and ptoff >= 0 and delay == 0 and missing == b""
-    assert offid and bhost and shost.endswith(":10911")
+    broker_port = os.environ.get("ROCKETMQ_BROKER", "127.0.0.1:10911").rsplit(":", 1)[1]
+    assert offid and bhost and shost.endswith(":" + broker_port)
     assert props["KEYS"] == "XXX" and props["TAGS"] == "XXX" and props["property"] == "test"
     assert "XXXX" in rep
     assert len(seen) == 1
@@ -467,7 +469,11 @@ def test_allocate_strategies_share_queues_exactly_once(producer, topic, strategy
     total = Counter()
     for g in collectors:
         total.update(g.bodies())
-    assert total == Counter([b"warm-up"] + [b"body-%d" % i for i in range(40)])
+    # The warm-up message may come twice: it can be consumed before the second
+    # consumer joins and again by the consumer its queue moves to, before the
+    # first one's offset reaches the broker (at-least-once, as in every client).
+    assert total.pop(b"warm-up") >= 1
+    assert total == Counter([b"body-%d" % i for i in range(40)])
 
 
 def test_subscribe_after_start_and_unsubscribe(producer, topic):
