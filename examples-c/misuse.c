@@ -10,6 +10,7 @@
 #include "common.h"
 
 #include <pthread.h>
+#include <sys/wait.h>
 #include <stdatomic.h>
 
 static char topic[128];
@@ -1027,6 +1028,44 @@ static void log_callback(void) {
     section("log level and log callback");
 }
 
+/* fork(): in the child, the parent's handles and new clients fail at once
+   with RMQ_ERR_INVALID_STATE and freeing returns at once (the library's
+   threads stayed in the parent); the parent carries on. */
+static void used_in_forked_child(rmq_producer_t *p) {
+    section("handles used in a forked child");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(20); /* a hang kills the child: a failure */
+        int bad = 0;
+        rmq_message_t *m = text_message(topic, "from the child");
+        rmq_send_result_t *r = NULL;
+        rmq_error_t *e = rmq_producer_send_sync(p, m, &r);
+        if (rmq_error_code(e) != RMQ_ERR_INVALID_STATE || r != NULL) bad |= 1;
+        rmq_error_free(e);
+        rmq_producer_t *p2 = NULL;
+        e = rmq_producer_new(producer_config("c_misuse_child"), &p2);
+        if (rmq_error_code(e) != RMQ_ERR_INVALID_STATE || p2 != NULL) bad |= 2;
+        rmq_error_free(e);
+        rmq_producer_free(p);
+        rmq_message_free(m);
+        _exit(bad);
+    }
+    EXPECT(pid > 0);
+    int status = 0;
+    EXPECT(waitpid(pid, &status, 0) == pid);
+    EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fprintf(stderr, "  child: exited=%d status=%d signal=%d\n", WIFEXITED(status), WEXITSTATUS(status),
+                WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    /* The parent's producer still works. */
+    rmq_message_t *m = text_message(topic, "after the fork");
+    rmq_send_result_t *r = NULL;
+    check(rmq_producer_send_sync(p, m, &r), "send after fork");
+    rmq_send_result_free(r);
+    rmq_message_free(m);
+}
+
 int main(void) {
     unique_name(topic, sizeof topic, "c_misuse");
     rmq_producer_t *p = started_producer("c_misuse_main");
@@ -1053,6 +1092,7 @@ int main(void) {
     consumer_blocking_listener(p);
     consumer_listener_that_sends(p);
     log_callback();
+    used_in_forked_child(p);
 
     check(rmq_producer_shutdown(p), "shutdown");
     rmq_producer_free(p);

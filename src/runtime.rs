@@ -31,9 +31,21 @@ fn run_thread_start_hook() {
 }
 
 /// The shared multi-thread runtime, created on first use.
+/// The process that started the runtime.
+static RUNTIME_PID: OnceCell<u32> = OnceCell::new();
+
+/// True in a child forked after the runtime started: its threads stayed in
+/// the parent, so nothing that needs them can work here (it would hang).
+pub fn forked() -> bool {
+    RUNTIME_PID
+        .get()
+        .is_some_and(|pid| *pid != std::process::id())
+}
+
 pub fn handle() -> Handle {
     RUNTIME
         .get_or_init(|| {
+            let _ = RUNTIME_PID.set(std::process::id());
             let workers = std::env::var("ROCKETMQ_IO_THREADS")
                 .ok()
                 .and_then(|v| v.parse().ok())

@@ -31,6 +31,7 @@ pub extern "C" fn rmq_admin_new(
         let cfg = unsafe { config::take(config) };
         check_out(out, "out")?;
         let cfg = cfg.ok_or_else(|| rmq_error_t::null_arg("config"))?;
+        super::handle::check_not_forked()?;
         let admin = Admin::new(config::admin_config(&cfg)?)?;
         // SAFETY: `out` was checked.
         unsafe { write_out(out, Box::new(rmq_admin_t { admin })) };
@@ -45,6 +46,7 @@ fn with_admin(
     fallible(|| {
         // SAFETY: NULL or a live admin (header contract).
         let a = unsafe { arg_ref(admin, "admin")? };
+        super::handle::check_not_forked()?;
         f(&a.admin)
     })
 }
@@ -279,6 +281,10 @@ pub extern "C" fn rmq_strings_free(strings: *mut *mut c_char, count: usize) {
 #[no_mangle]
 pub extern "C" fn rmq_admin_free(admin: *mut rmq_admin_t) {
     infallible((), || {
+        if crate::runtime::forked() {
+            // The parent's threads are not here; leave the parent's copy.
+            return;
+        }
         // SAFETY: NULL or an owned admin, not used again (header contract).
         unsafe { free_box(admin) }
     })

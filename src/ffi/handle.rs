@@ -9,23 +9,47 @@ use std::sync::Arc;
 
 use parking_lot::{Condvar, Mutex};
 
-use super::error::{rmq_error_t, FfiResult};
+use super::error::{rmq_err_t, rmq_error_t, FfiResult};
 
 thread_local! {
     /// The handles whose callbacks this thread is running, innermost last.
     static IN_CALLBACK: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
 }
 
-#[derive(Default)]
 pub(crate) struct HandleState {
     poisoned: AtomicBool,
     pending: Mutex<usize>,
     idle: Condvar,
+    /// The process that made the handle.
+    pid: u32,
+}
+
+/// The error of a call that needs the library's threads in a forked child.
+pub(crate) fn forked_error() -> Box<rmq_error_t> {
+    rmq_error_t::new(
+        rmq_err_t::RMQ_ERR_INVALID_STATE,
+        "this process was forked after the library started: its clients and threads \
+         belong to the parent; in the child, only exec() or _exit() (or a new process) will do",
+    )
+}
+
+/// Refuses work that needs the library's threads in a forked child.
+pub(crate) fn check_not_forked() -> FfiResult<()> {
+    if crate::runtime::forked() {
+        Err(forked_error())
+    } else {
+        Ok(())
+    }
 }
 
 impl HandleState {
     pub(crate) fn new() -> Arc<HandleState> {
-        Arc::new(HandleState::default())
+        Arc::new(HandleState {
+            poisoned: AtomicBool::new(false),
+            pending: Mutex::new(0),
+            idle: Condvar::new(),
+            pid: std::process::id(),
+        })
     }
 
     fn id(&self) -> usize {
@@ -35,6 +59,9 @@ impl HandleState {
     /// Runs one call on the handle: refused once poisoned; a panic inside
     /// poisons the handle and becomes `RMQ_ERR_PANIC`.
     pub(crate) fn run<T>(&self, f: impl FnOnce() -> FfiResult<T>) -> FfiResult<T> {
+        if self.pid != std::process::id() {
+            return Err(forked_error());
+        }
         if self.poisoned.load(Ordering::Acquire) {
             return Err(rmq_error_t::panicked());
         }
@@ -122,6 +149,12 @@ pub(crate) fn must_not_block() -> bool {
 /// Runs `release` (shut down, wait for callbacks, drop) now, or on a library
 /// thread of its own when blocking here could deadlock.
 pub(crate) fn release(release: impl FnOnce() + Send + 'static) {
+    if crate::runtime::forked() {
+        // The parent's threads are not here: shutting down would hang. The
+        // handle's memory is the parent's copy; leave it.
+        std::mem::forget(release);
+        return;
+    }
     if !must_not_block() {
         release();
         return;

@@ -98,6 +98,7 @@ pub extern "C" fn rmq_producer_new(
         let cfg = unsafe { config::take(config) };
         check_out(out, "out")?;
         let cfg = cfg.ok_or_else(|| rmq_error_t::null_arg("config"))?;
+        super::handle::check_not_forked()?;
         signals::init();
         let producer = Producer::new(producer_config(&cfg)?)?;
         let p = rmq_producer_t {

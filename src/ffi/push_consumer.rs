@@ -330,6 +330,7 @@ pub extern "C" fn rmq_push_consumer_new(
         let cfg = unsafe { config::take(config) };
         check_out(out, "out")?;
         let cfg = cfg.ok_or_else(|| rmq_error_t::null_arg("config"))?;
+        super::handle::check_not_forked()?;
         signals::init();
         let consumer = PushConsumer::new(push_consumer_config(&cfg)?)?;
         let c = rmq_push_consumer_t {

@@ -140,6 +140,7 @@ pub extern "C" fn rmq_transaction_producer_new(
         let cfg = cfg.ok_or_else(|| rmq_error_t::null_arg("config"))?;
         let execute = execute.ok_or_else(|| rmq_error_t::null_arg("execute"))?;
         let check = check.ok_or_else(|| rmq_error_t::null_arg("check"))?;
+        super::handle::check_not_forked()?;
         signals::init();
         let pc = producer_config(&cfg)?;
         let state = HandleState::new();

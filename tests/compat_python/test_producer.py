@@ -186,3 +186,40 @@ def test_transaction_producer_commit_and_rollback_without_check():
         assert [c for c in calls if c[0] == 'check'] == []
     finally:
         producer.shutdown()
+
+
+def test_forked_child_gets_an_error_not_a_hang(producer):
+    """A child forked after the producer started cannot use it (the library's
+    threads stayed in the parent): the send fails at once with a reason, and
+    the parent's producer carries on."""
+    import os
+    topic = name('forked')
+    first = Message(topic)
+    first.set_body('creates the topic')
+    producer.send_sync(first)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        code = 1
+        try:
+            signal_alarm = __import__('signal')
+            signal_alarm.alarm(20)  # a hang kills the child
+            msg = Message(topic)
+            msg.set_body('from the child')
+            try:
+                producer.send_sync(msg)
+            except ProducerSendSyncFailed as e:
+                os.write(w, str(e).encode()[:500])
+                code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    _, status = os.waitpid(pid, 0)
+    reason = os.read(r, 1000).decode()
+    os.close(r)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, (status, reason)
+    assert 'forked' in reason, reason
+    msg = Message(topic)
+    msg.set_body('from the parent')
+    assert producer.send_sync(msg).status == SendStatus.OK

@@ -53,6 +53,21 @@ pub(crate) fn guard<R>(on_panic: R, f: impl FnOnce() -> R) -> R {
     }
 }
 
+/// [`guard`] for calls on producers and consumers: in a child forked after
+/// the library started (whose threads stayed in the parent) they fail at
+/// once with `on_error` and a message, instead of hanging.
+pub(crate) fn client_guard<R>(on_error: R, f: impl FnOnce() -> R) -> R {
+    if crate::runtime::forked() {
+        set_error(
+            "this process was forked after the library started: its producers, consumers \
+             and threads belong to the parent; create clients in the child only after exec()"
+                .to_owned(),
+        );
+        return on_error;
+    }
+    guard(on_error, f)
+}
+
 /// A borrowed C string as UTF-8 (invalid sequences become U+FFFD), or `None` for NULL.
 ///
 /// # Safety

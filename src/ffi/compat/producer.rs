@@ -20,7 +20,7 @@ use std::time::Duration;
 use parking_lot::{Mutex, RwLock};
 
 use super::batch_message::CBatchMessage;
-use super::boundary::{fail, guard, opt_str, set_error, SendPtr};
+use super::boundary::{client_guard, fail, opt_str, set_error, SendPtr};
 use super::common::*;
 use super::message::CMessage;
 use super::message_ext::CMessageExt;
@@ -366,7 +366,7 @@ unsafe fn producer_ref<'a>(p: *mut CProducer, what: &str) -> Option<&'a CProduce
 }
 
 fn create(group: *const c_char, kind: Kind) -> *mut CProducer {
-    guard(std::ptr::null_mut(), || {
+    client_guard(std::ptr::null_mut(), || {
         // SAFETY: the caller passes NULL or a NUL-terminated string.
         let Some(g) = (unsafe { opt_str(group) }) else {
             set_error("the group id is NULL");
@@ -416,7 +416,7 @@ pub unsafe extern "C" fn CreateTransactionProducer(
 /// producer's transaction callbacks.
 #[no_mangle]
 pub unsafe extern "C" fn DestroyProducer(producer: *mut CProducer) -> c_int {
-    guard(NULL_POINTER, || {
+    client_guard(NULL_POINTER, || {
         let Some(p) = producer_ref(producer, "DestroyProducer") else {
             return NULL_POINTER;
         };
@@ -440,7 +440,7 @@ pub unsafe extern "C" fn DestroyProducer(producer: *mut CProducer) -> c_int {
 /// server address, invalid group, TLS requested, ...).
 #[no_mangle]
 pub unsafe extern "C" fn StartProducer(producer: *mut CProducer) -> c_int {
-    guard(PRODUCER_START_FAILED, || {
+    client_guard(PRODUCER_START_FAILED, || {
         let Some(p) = producer_ref(producer, "StartProducer") else {
             return NULL_POINTER;
         };
@@ -459,7 +459,7 @@ pub unsafe extern "C" fn StartProducer(producer: *mut CProducer) -> c_int {
 /// one of this producer's transaction callbacks (which would wait for itself).
 #[no_mangle]
 pub unsafe extern "C" fn ShutdownProducer(producer: *mut CProducer) -> c_int {
-    guard(PRODUCER_START_FAILED, || {
+    client_guard(PRODUCER_START_FAILED, || {
         let Some(p) = producer_ref(producer, "ShutdownProducer") else {
             return NULL_POINTER;
         };
@@ -483,7 +483,7 @@ pub unsafe extern "C" fn ShutdownProducer(producer: *mut CProducer) -> c_int {
 #[no_mangle]
 pub unsafe extern "C" fn ShowProducerVersion(producer: *mut CProducer) -> *const c_char {
     const DEFAULT: &CStr = c"DefaultVersion";
-    guard(DEFAULT.as_ptr(), || {
+    client_guard(DEFAULT.as_ptr(), || {
         producer
             .as_ref()
             .map_or(DEFAULT.as_ptr(), |p| p.version.as_ptr())
@@ -492,7 +492,7 @@ pub unsafe extern "C" fn ShowProducerVersion(producer: *mut CProducer) -> *const
 
 /// Shared body of the setters: NULL checks, then `f` on the settings.
 unsafe fn set(producer: *mut CProducer, what: &str, f: impl FnOnce(&mut Settings)) -> c_int {
-    guard(NULL_POINTER, || {
+    client_guard(NULL_POINTER, || {
         let Some(p) = producer_ref(producer, what) else {
             return NULL_POINTER;
         };
@@ -723,7 +723,7 @@ pub unsafe extern "C" fn SendMessageSync(
     result: *mut CSendResult,
 ) -> c_int {
     const W: &str = "SendMessageSync";
-    guard(PRODUCER_SEND_SYNC_FAILED, || {
+    client_guard(PRODUCER_SEND_SYNC_FAILED, || {
         if result.is_null() {
             return fail(NULL_POINTER, "SendMessageSync: the result is NULL");
         }
@@ -751,7 +751,7 @@ pub unsafe extern "C" fn SendBatchMessage(
     result: *mut CSendResult,
 ) -> c_int {
     const W: &str = "SendBatchMessage";
-    guard(PRODUCER_SEND_SYNC_FAILED, || {
+    client_guard(PRODUCER_SEND_SYNC_FAILED, || {
         let Some(p) = producer_ref(producer, W) else {
             return NULL_POINTER;
         };
@@ -787,7 +787,7 @@ pub unsafe extern "C" fn SendMessageAsync(
     cSendExceptionCallback: Option<CSendExceptionCallback>,
 ) -> c_int {
     const W: &str = "SendMessageAsync";
-    guard(PRODUCER_SEND_ASYNC_FAILED, || {
+    client_guard(PRODUCER_SEND_ASYNC_FAILED, || {
         let (Some(ok_cb), Some(err_cb)) = (cSendSuccessCallback, cSendExceptionCallback) else {
             return fail(NULL_POINTER, "SendMessageAsync: a callback is NULL");
         };
@@ -823,7 +823,7 @@ pub unsafe extern "C" fn SendAsync(
     userData: *mut c_void,
 ) -> c_int {
     const W: &str = "SendAsync";
-    guard(PRODUCER_SEND_ASYNC_FAILED, || {
+    client_guard(PRODUCER_SEND_ASYNC_FAILED, || {
         let (Some(ok_cb), Some(err_cb)) = (cSendSuccessCallback, cSendExceptionCallback) else {
             return fail(NULL_POINTER, "SendAsync: a callback is NULL");
         };
@@ -856,7 +856,7 @@ pub unsafe extern "C" fn SendAsync(
 #[no_mangle]
 pub unsafe extern "C" fn SendMessageOneway(producer: *mut CProducer, msg: *mut CMessage) -> c_int {
     const W: &str = "SendMessageOneway";
-    guard(PRODUCER_SEND_ONEWAY_FAILED, || {
+    client_guard(PRODUCER_SEND_ONEWAY_FAILED, || {
         let (engine, m) = match begin(producer, msg, W, PRODUCER_SEND_ONEWAY_FAILED) {
             Ok(v) => v,
             Err(code) => return code,
@@ -881,7 +881,7 @@ pub unsafe extern "C" fn SendMessageOnewayOrderly(
     arg: *mut c_void,
 ) -> c_int {
     const W: &str = "SendMessageOnewayOrderly";
-    guard(PRODUCER_SEND_ONEWAY_FAILED, || {
+    client_guard(PRODUCER_SEND_ONEWAY_FAILED, || {
         let Some(callback) = selector else {
             return fail(
                 NULL_POINTER,
@@ -922,7 +922,7 @@ pub unsafe extern "C" fn SendMessageOrderly(
     result: *mut CSendResult,
 ) -> c_int {
     const W: &str = "SendMessageOrderly";
-    guard(PRODUCER_SEND_ORDERLY_FAILED, || {
+    client_guard(PRODUCER_SEND_ORDERLY_FAILED, || {
         let (Some(callback), false) = (callback, result.is_null()) else {
             return fail(
                 NULL_POINTER,
@@ -963,7 +963,7 @@ pub unsafe extern "C" fn SendMessageOrderlyAsync(
 ) -> c_int {
     const W: &str = "SendMessageOrderlyAsync";
     const CODE: c_int = PRODUCER_SEND_ORDERLYASYNC_FAILED;
-    guard(CODE, || {
+    client_guard(CODE, || {
         let (Some(callback), Some(ok_cb), Some(err_cb)) =
             (callback, cSendSuccessCallback, cSendExceptionCallback)
         else {
@@ -1019,7 +1019,7 @@ pub unsafe extern "C" fn SendMessageOrderlyByShardingKey(
     result: *mut CSendResult,
 ) -> c_int {
     const W: &str = "SendMessageOrderlyByShardingKey";
-    guard(PRODUCER_SEND_ORDERLY_FAILED, || {
+    client_guard(PRODUCER_SEND_ORDERLY_FAILED, || {
         let (Some(key), false) = (opt_str(shardingKey), result.is_null()) else {
             return fail(
                 NULL_POINTER,
@@ -1061,7 +1061,7 @@ pub unsafe extern "C" fn SendMessageTransaction(
 ) -> c_int {
     const W: &str = "SendMessageTransaction";
     const CODE: c_int = PRODUCER_SEND_TRANSACTION_FAILED;
-    guard(CODE, || {
+    client_guard(CODE, || {
         let (Some(executor), false) = (callback, result.is_null()) else {
             return fail(
                 NULL_POINTER,

@@ -14,7 +14,7 @@ use std::time::Duration;
 use once_cell::sync::Lazy;
 use parking_lot::{Mutex, RwLock};
 
-use super::boundary::{fail, guard, opt_str, set_error, to_cstring};
+use super::boundary::{client_guard, fail, opt_str, set_error, to_cstring};
 use super::common::*;
 use super::message::CMessage;
 use super::message_ext::CMessageExt;
@@ -192,7 +192,7 @@ impl CPullConsumer {
 }
 
 unsafe fn set(c: *mut CPullConsumer, what: &str, f: impl FnOnce(&mut PullSettings)) -> c_int {
-    guard(NULL_POINTER, || {
+    client_guard(NULL_POINTER, || {
         let Some(c) = c.as_ref() else {
             return fail(NULL_POINTER, format!("{what}: the consumer is NULL"));
         };
@@ -216,7 +216,7 @@ unsafe fn set_str(
 /// Creates a pull consumer of `groupId`. NULL if `groupId` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn CreatePullConsumer(groupId: *const c_char) -> *mut CPullConsumer {
-    guard(std::ptr::null_mut(), || {
+    client_guard(std::ptr::null_mut(), || {
         let Some(g) = opt_str(groupId) else {
             set_error("CreatePullConsumer: the group id is NULL");
             return std::ptr::null_mut();
@@ -229,7 +229,7 @@ pub unsafe extern "C" fn CreatePullConsumer(groupId: *const c_char) -> *mut CPul
 /// Shuts the consumer down if needed and frees it. NULL_POINTER for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn DestroyPullConsumer(consumer: *mut CPullConsumer) -> c_int {
-    guard(NULL_POINTER, || {
+    client_guard(NULL_POINTER, || {
         let Some(c) = consumer.as_ref() else {
             return fail(NULL_POINTER, "DestroyPullConsumer: the consumer is NULL");
         };
@@ -244,7 +244,7 @@ pub unsafe extern "C" fn DestroyPullConsumer(consumer: *mut CPullConsumer) -> c_
 /// otherwise (no name server address, invalid group, TLS requested, ...).
 #[no_mangle]
 pub unsafe extern "C" fn StartPullConsumer(consumer: *mut CPullConsumer) -> c_int {
-    guard(PULLCONSUMER_START_FAILED, || {
+    client_guard(PULLCONSUMER_START_FAILED, || {
         let Some(c) = consumer.as_ref() else {
             return fail(NULL_POINTER, "StartPullConsumer: the consumer is NULL");
         };
@@ -261,7 +261,7 @@ pub unsafe extern "C" fn StartPullConsumer(consumer: *mut CPullConsumer) -> c_in
 /// Stops the consumer; OK (also when not running).
 #[no_mangle]
 pub unsafe extern "C" fn ShutdownPullConsumer(consumer: *mut CPullConsumer) -> c_int {
-    guard(NULL_POINTER, || {
+    client_guard(NULL_POINTER, || {
         let Some(c) = consumer.as_ref() else {
             return fail(NULL_POINTER, "ShutdownPullConsumer: the consumer is NULL");
         };
@@ -279,7 +279,7 @@ pub unsafe extern "C" fn ShutdownPullConsumer(consumer: *mut CPullConsumer) -> c
 #[no_mangle]
 pub unsafe extern "C" fn ShowPullConsumerVersion(consumer: *mut CPullConsumer) -> *const c_char {
     static VERSION: Lazy<CString> = Lazy::new(|| CString::new(VERSION_TEXT).unwrap_or_default());
-    guard(std::ptr::null(), || {
+    client_guard(std::ptr::null(), || {
         if consumer.is_null() {
             std::ptr::null()
         } else {
@@ -302,7 +302,7 @@ pub unsafe extern "C" fn SetPullConsumerGroupID(
 /// The group, valid until the next SetPullConsumerGroupID; NULL for a NULL consumer.
 #[no_mangle]
 pub unsafe extern "C" fn GetPullConsumerGroupID(consumer: *mut CPullConsumer) -> *const c_char {
-    guard(std::ptr::null(), || {
+    client_guard(std::ptr::null(), || {
         consumer
             .as_ref()
             .map_or(std::ptr::null(), |c| c.settings.lock().group.as_ptr())
@@ -431,7 +431,7 @@ pub unsafe extern "C" fn FetchSubscriptionMessageQueues(
     size: *mut c_int,
 ) -> c_int {
     const W: &str = "FetchSubscriptionMessageQueues";
-    guard(PULLCONSUMER_FETCH_MQ_FAILED, || {
+    client_guard(PULLCONSUMER_FETCH_MQ_FAILED, || {
         if !mqs.is_null() {
             mqs.write(std::ptr::null_mut());
         }
@@ -479,7 +479,7 @@ pub unsafe extern "C" fn FetchSubscriptionMessageQueues(
 /// Frees an array returned by `FetchSubscriptionMessageQueues`. NULL_POINTER for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn ReleaseSubscriptionMessageQueue(mqs: *mut CMessageQueue) -> c_int {
-    guard(NULL_POINTER, || {
+    client_guard(NULL_POINTER, || {
         if mqs.is_null() {
             return fail(
                 NULL_POINTER,
@@ -506,7 +506,7 @@ pub unsafe extern "C" fn Pull(
     maxNums: c_int,
 ) -> CPullResult {
     let timeout = CPullResult::zeroed(E_BROKER_TIMEOUT);
-    guard(timeout, || {
+    client_guard(timeout, || {
         let (Some(c), Some(mq), Some(expr)) =
             (consumer.as_ref(), mq.as_ref(), opt_str(subExpression))
         else {
@@ -580,7 +580,7 @@ pub unsafe extern "C" fn Pull(
 /// results without messages and for a result already released.
 #[no_mangle]
 pub unsafe extern "C" fn ReleasePullResult(pullResult: CPullResult) -> c_int {
-    guard(NULL_POINTER, || {
+    client_guard(NULL_POINTER, || {
         let owner = pullResult.pData as usize;
         if pullResult.size == 0
             || pullResult.msgFoundList.is_null()

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
 
-use super::boundary::{fail, guard, opt_str, set_error, to_cstring, SendPtr};
+use super::boundary::{client_guard, fail, opt_str, set_error, to_cstring, SendPtr};
 use super::common::*;
 use super::message::CMessage;
 use super::message_ext::CMessageExt;
@@ -236,7 +236,7 @@ unsafe fn set(
     what: &str,
     f: impl FnOnce(&mut PushSettings) -> c_int,
 ) -> c_int {
-    guard(NULL_POINTER, || {
+    client_guard(NULL_POINTER, || {
         let Some(c) = consumer_ref(c, what) else {
             return NULL_POINTER;
         };
@@ -263,7 +263,7 @@ unsafe fn set_str(
 /// last offset). NULL if `groupId` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn CreatePushConsumer(groupId: *const c_char) -> *mut CPushConsumer {
-    guard(std::ptr::null_mut(), || {
+    client_guard(std::ptr::null_mut(), || {
         let Some(g) = opt_str(groupId) else {
             set_error("CreatePushConsumer: the group id is NULL");
             return std::ptr::null_mut();
@@ -278,7 +278,7 @@ pub unsafe extern "C" fn CreatePushConsumer(groupId: *const c_char) -> *mut CPus
 /// PUSHCONSUMER_START_FAILED (nothing freed) inside its own message callback.
 #[no_mangle]
 pub unsafe extern "C" fn DestroyPushConsumer(consumer: *mut CPushConsumer) -> c_int {
-    guard(NULL_POINTER, || {
+    client_guard(NULL_POINTER, || {
         let Some(c) = consumer_ref(consumer, "DestroyPushConsumer") else {
             return NULL_POINTER;
         };
@@ -302,7 +302,7 @@ pub unsafe extern "C" fn DestroyPushConsumer(consumer: *mut CPushConsumer) -> c_
 /// started anyway), for an invalid group or setting, or when TLS is requested.
 #[no_mangle]
 pub unsafe extern "C" fn StartPushConsumer(consumer: *mut CPushConsumer) -> c_int {
-    guard(PUSHCONSUMER_START_FAILED, || {
+    client_guard(PUSHCONSUMER_START_FAILED, || {
         let Some(c) = consumer_ref(consumer, "StartPushConsumer") else {
             return NULL_POINTER;
         };
@@ -321,7 +321,7 @@ pub unsafe extern "C" fn StartPushConsumer(consumer: *mut CPushConsumer) -> c_in
 /// inside the consumer's own message callback (it would wait for itself).
 #[no_mangle]
 pub unsafe extern "C" fn ShutdownPushConsumer(consumer: *mut CPushConsumer) -> c_int {
-    guard(PUSHCONSUMER_START_FAILED, || {
+    client_guard(PUSHCONSUMER_START_FAILED, || {
         let Some(c) = consumer_ref(consumer, "ShutdownPushConsumer") else {
             return NULL_POINTER;
         };
@@ -340,7 +340,7 @@ pub unsafe extern "C" fn ShutdownPushConsumer(consumer: *mut CPushConsumer) -> c
 pub unsafe extern "C" fn ShowPushConsumerVersion(consumer: *mut CPushConsumer) -> *const c_char {
     static VERSION: once_cell::sync::Lazy<CString> =
         once_cell::sync::Lazy::new(|| CString::new(VERSION_TEXT).unwrap_or_default());
-    guard(std::ptr::null(), || {
+    client_guard(std::ptr::null(), || {
         if consumer.is_null() {
             std::ptr::null()
         } else {
@@ -363,7 +363,7 @@ pub unsafe extern "C" fn SetPushConsumerGroupID(
 /// The group, valid until the next SetPushConsumerGroupID; NULL for a NULL consumer.
 #[no_mangle]
 pub unsafe extern "C" fn GetPushConsumerGroupID(consumer: *mut CPushConsumer) -> *const c_char {
-    guard(std::ptr::null(), || {
+    client_guard(std::ptr::null(), || {
         consumer
             .as_ref()
             .map_or(std::ptr::null(), |c| c.settings.lock().group.as_ptr())
@@ -415,7 +415,7 @@ pub unsafe extern "C" fn Subscribe(
             "Subscribe: the topic or the expression is NULL",
         );
     };
-    guard(NULL_POINTER, || {
+    client_guard(NULL_POINTER, || {
         let Some(c) = consumer_ref(consumer, "Subscribe") else {
             return NULL_POINTER;
         };
@@ -444,7 +444,7 @@ unsafe fn set_callback(
     what: &str,
     f: impl FnOnce(&mut Option<(MessageCallBack, bool)>),
 ) -> c_int {
-    guard(NULL_POINTER, || {
+    client_guard(NULL_POINTER, || {
         let Some(c) = consumer_ref(consumer, what) else {
             return NULL_POINTER;
         };
