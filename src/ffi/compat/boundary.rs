@@ -60,8 +60,7 @@ pub(crate) fn client_guard<R>(on_error: R, f: impl FnOnce() -> R) -> R {
     if crate::runtime::forked() {
         set_error(
             "this process was forked after the library started: its producers, consumers \
-             and threads belong to the parent; create clients in the child only after exec()"
-                .to_owned(),
+             and threads belong to the parent; create clients in the child only after exec()",
         );
         return on_error;
     }
