@@ -404,6 +404,52 @@ fn transactions_commit_rollback_and_check_back() {
     tp.shutdown_blocking().unwrap();
 }
 
+/// A checker that shuts its own producer down: the shutdown returns (the
+/// checker thread is not joined from itself) and the producer is shut down.
+#[test]
+fn shutdown_from_own_checker_returns() {
+    require_broker();
+    struct SelfStopping {
+        tp: Mutex<Option<Arc<TransactionProducer>>>,
+        done: Mutex<Option<std::sync::mpsc::Sender<rocketmq::Result<()>>>>,
+    }
+    impl TransactionListener for SelfStopping {
+        fn execute_local_transaction(&self, _: &Message, _: usize) -> LocalTransactionState {
+            LocalTransactionState::Unknown
+        }
+        fn check_local_transaction(&self, _: &MessageExt) -> LocalTransactionState {
+            if let Some(tp) = self.tp.lock().unwrap().take() {
+                let r = tp.shutdown_blocking();
+                if let Some(tx) = self.done.lock().unwrap().take() {
+                    let _ = tx.send(r);
+                }
+            }
+            LocalTransactionState::Rollback
+        }
+    }
+    let topic = new_topic("prod_tx_self", 1);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let listener = Arc::new(SelfStopping {
+        tp: Mutex::new(None),
+        done: Mutex::new(Some(tx)),
+    });
+    let tp = Arc::new(TransactionProducer::new(config("prod_tx_self"), listener.clone()).unwrap());
+    tp.start().unwrap();
+    *listener.tp.lock().unwrap() = Some(tp.clone());
+    let r = tp
+        .send_message_in_transaction(Message::new(&topic, b"x".to_vec()), 0)
+        .unwrap();
+    assert_eq!(r.send.status, SendStatus::SendOk);
+    // The broker checks back after a few seconds; the shutdown inside returns.
+    let result = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the checker's shutdown never returned");
+    result.unwrap();
+    let after = tp.send_message_in_transaction(Message::new(&topic, b"y".to_vec()), 0);
+    assert!(after.is_err(), "a send after shutdown succeeded");
+    tp.shutdown_blocking().unwrap();
+}
+
 #[test]
 fn request_reply_round_trip() {
     require_broker();

@@ -145,10 +145,17 @@ impl TransactionProducer {
         self.producer.start()
     }
     /// Shuts the producer down and stops the checker thread (after its queued checks).
+    /// From the producer's own checker, the checker thread is not joined (it
+    /// ends once the running check returns).
     pub async fn shutdown(&self) {
+        let from_checker = self.checker.is_current();
         self.producer.shutdown().await;
         let checker = self.checker.clone();
-        let _ = tokio::task::spawn_blocking(move || checker.shutdown()).await;
+        if from_checker {
+            checker.shutdown();
+        } else {
+            let _ = tokio::task::spawn_blocking(move || checker.shutdown()).await;
+        }
     }
     pub fn shutdown_blocking(&self) -> Result<()> {
         crate::runtime::block_on(self.shutdown())
