@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use rocketmq::consumer::pull_api::sysflag;
 use rocketmq::consumer::{
-    ConsumeConcurrentlyContext, ConsumeConcurrentlyStatus, MessageListener, PushConsumer,
-    PushConsumerConfig,
+    ConsumeConcurrentlyContext, ConsumeConcurrentlyStatus, LitePullConsumer,
+    LitePullConsumerConfig, MessageListener, PushConsumer, PushConsumerConfig,
 };
 use rocketmq::protocol::body::{BrokerData, ConsumerListBody, JsonBody, QueueData, TopicRouteData};
 use rocketmq::protocol::codes::{request, response};
@@ -220,7 +220,7 @@ fn broker_serve(
 ) {
     let ok = RemotingCommand::response_to(&req, response::SUCCESS, None);
     let (resp, delay) = match req.code {
-        request::PULL_MESSAGE => {
+        request::PULL_MESSAGE | request::LITE_PULL_MESSAGE => {
             let h = PullMessageRequestHeader::read_from(&req.ext_fields).unwrap();
             state.pulls.lock().unwrap().push(Pull {
                 node,
@@ -507,4 +507,61 @@ async fn a_suggested_slave_missing_from_the_route_falls_back_to_the_master() {
         0,
         "the client never learnt the slave's address"
     );
+}
+
+/// The lite pull consumer follows the suggested broker too: master, slave,
+/// master again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lite_pulls_follow_the_suggested_broker_to_the_slave_and_back() {
+    let name = "LiteSuggestSlave";
+    let script = BTreeMap::from([
+        (
+            START,
+            Answer::Found {
+                count: 2,
+                suggest: 1,
+            },
+        ),
+        (
+            START + 2,
+            Answer::Found {
+                count: 1,
+                suggest: 0,
+            },
+        ),
+        (START + 3, Answer::Hold { suggest: 0 }),
+    ]);
+    let cl = cluster(&client_id(name), script, true).await;
+    let mut cfg = LitePullConsumerConfig::new(cl.namesrv.clone(), format!("{name}Group"));
+    cfg.client.client_ip = Some("127.0.0.1".into());
+    cfg.client.instance_name = format!("{name}Instance");
+    let c = LitePullConsumer::new(cfg).unwrap();
+    c.subscribe(TOPIC, "*").unwrap();
+    // On a plain thread: the lite pull consumer's API is blocking.
+    let plain = std::thread::spawn(move || {
+        c.start().unwrap();
+        let deadline = Instant::now() + BOUND;
+        let mut got = Vec::new();
+        while got.len() < 3 && Instant::now() < deadline {
+            got.extend(
+                c.poll(Duration::from_millis(100))
+                    .unwrap()
+                    .iter()
+                    .map(|m| m.queue_offset),
+            );
+        }
+        c.shutdown_blocking().unwrap();
+        got
+    });
+    let got = tokio::task::spawn_blocking(move || plain.join().unwrap())
+        .await
+        .unwrap();
+    let pulls = wait_pulls(&cl.state, 3).await;
+    let seen: Vec<(i64, i64)> = pulls.iter().map(|p| (p.node, p.queue_offset)).collect();
+    assert_eq!(
+        seen,
+        vec![(0, START), (1, START + 2), (0, START + 3)],
+        "master, then the suggested slave, then the master again: {pulls:?}"
+    );
+    assert_eq!(got, vec![START, START + 1, START + 2]);
 }

@@ -156,6 +156,8 @@ struct LiteQueue {
     pull_offset: AtomicI64,
     /// One past the last polled message; -1 until known.
     consume_offset: AtomicI64,
+    /// The broker id the last pull response suggested (0: the master).
+    suggest_broker_id: AtomicI64,
     paused: AtomicBool,
     dropped: AtomicBool,
     /// Bumped by seeks and drops: stale pulls and buffered batches are discarded.
@@ -172,6 +174,7 @@ impl LiteQueue {
             mq,
             pull_offset: AtomicI64::new(-1),
             consume_offset: AtomicI64::new(-1),
+            suggest_broker_id: AtomicI64::new(0),
             paused: AtomicBool::new(false),
             dropped: AtomicBool::new(false),
             epoch,
@@ -985,7 +988,7 @@ impl Inner {
             subscription: Some(&expr),
             sub_version,
             expression_type: &expr_type,
-            broker_id: 0,
+            broker_id: q.suggest_broker_id.load(Ordering::Relaxed),
             timeout: self.config.pull_timeout,
         };
         let mut epoch_rx = q.epoch.subscribe();
@@ -999,9 +1002,14 @@ impl Inner {
                 if needs_heartbeat(&e) {
                     instance.heartbeat_soon();
                 }
+                // A slave that fails: back to the master.
+                q.suggest_broker_id.store(0, Ordering::Relaxed);
                 return self.config.pull_delay_on_error;
             }
         };
+        // The broker says where to pull next (a slave while the master is busy).
+        q.suggest_broker_id
+            .store(r.suggest_which_broker_id, Ordering::Relaxed);
         let mut buf = self.buffer.lock();
         if q.epoch() != epoch || q.is_dropped() {
             return Duration::ZERO;
