@@ -6,6 +6,7 @@
 //! cleaning offline brokers) and the handlers of broker-to-client requests.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -727,114 +728,78 @@ impl ClientInstance {
 
     // ----- broker-to-client requests ------------------------------------------
 
-    fn register_processors(self: &Arc<Self>) {
+    /// Serves broker request `code` with `handle`; the instance is held
+    /// weakly, so a request arriving after it is gone gets "shut down".
+    fn serve<F, Fut>(self: &Arc<Self>, code: i32, handle: F)
+    where
+        F: Fn(Arc<ClientInstance>, String, RemotingCommand) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Option<RemotingCommand>>> + Send + 'static,
+    {
         let weak = Arc::downgrade(self);
+        let handle = Arc::new(handle);
         self.remoting.register_processor(
-            request::CHECK_TRANSACTION_STATE,
+            code,
             processor_fn(move |addr, req| {
-                let weak = weak.clone();
-                async move {
-                    if let Some(me) = weak.upgrade() {
-                        me.on_check_transaction_state(addr, req)?;
-                    }
-                    Ok(None)
-                }
+                let me = weak.upgrade();
+                let handle = handle.clone();
+                async move { handle(me.ok_or_else(gone)?, addr, req).await }
             }),
         );
-        let weak = Arc::downgrade(self);
-        self.remoting.register_processor(
-            request::PUSH_REPLY_MESSAGE_TO_CLIENT,
-            processor_fn(move |_addr, req| {
-                let weak = weak.clone();
-                async move {
-                    let Some(me) = weak.upgrade() else {
-                        return Ok(Some(RemotingCommand::response(
-                            response::SYSTEM_ERROR,
-                            Some("client shut down".into()),
-                        )));
-                    };
-                    Ok(Some(me.on_push_reply(&req)))
-                }
-            }),
-        );
-        let weak = Arc::downgrade(self);
-        self.remoting.register_processor(
-            request::NOTIFY_CONSUMER_IDS_CHANGED,
-            processor_fn(move |_addr, req| {
-                let weak = weak.clone();
-                async move {
-                    if let (Some(me), Some(group)) =
-                        (weak.upgrade(), req.ext_fields.get("consumerGroup"))
-                    {
-                        if let Some(c) = me.consumer(group) {
-                            c.on_consumer_ids_changed();
-                        }
-                    }
-                    Ok(None)
-                }
-            }),
-        );
-        self.register_consumer_processors();
     }
 
-    fn register_consumer_processors(self: &Arc<Self>) {
-        let weak = Arc::downgrade(self);
-        self.remoting.register_processor(
+    fn register_processors(self: &Arc<Self>) {
+        self.serve(
+            request::CHECK_TRANSACTION_STATE,
+            |me, addr, req| async move {
+                me.on_check_transaction_state(addr, req)?;
+                Ok(None)
+            },
+        );
+        self.serve(
+            request::PUSH_REPLY_MESSAGE_TO_CLIENT,
+            |me, _, req| async move { Ok(Some(me.on_push_reply(&req))) },
+        );
+        self.serve(
+            request::NOTIFY_CONSUMER_IDS_CHANGED,
+            |me, _, req| async move {
+                if let Some(c) = req
+                    .ext_fields
+                    .get("consumerGroup")
+                    .and_then(|g| me.consumer(g))
+                {
+                    c.on_consumer_ids_changed();
+                }
+                Ok(None)
+            },
+        );
+        self.serve(
             request::RESET_CONSUMER_CLIENT_OFFSET,
-            processor_fn(move |_addr, req| {
-                let weak = weak.clone();
-                async move {
-                    if let Some(me) = weak.upgrade() {
-                        me.on_reset_offset(&req)?;
-                    }
-                    Ok(None)
-                }
-            }),
+            |me, _, req| async move {
+                me.on_reset_offset(&req)?;
+                Ok(None)
+            },
         );
-        let weak = Arc::downgrade(self);
-        self.remoting.register_processor(
+        self.serve(
             request::GET_CONSUMER_STATUS_FROM_CLIENT,
-            processor_fn(move |_addr, req| {
-                let weak = weak.clone();
-                async move {
-                    let me = weak.upgrade().ok_or_else(gone)?;
-                    me.on_get_consumer_status(&req).map(Some)
-                }
-            }),
+            |me, _, req| async move { me.on_get_consumer_status(&req).map(Some) },
         );
-        let weak = Arc::downgrade(self);
-        self.remoting.register_processor(
+        self.serve(
             request::GET_CONSUMER_RUNNING_INFO,
-            processor_fn(move |_addr, req| {
-                let weak = weak.clone();
-                async move {
-                    let me = weak.upgrade().ok_or_else(gone)?;
-                    me.on_get_running_info(&req).map(Some)
-                }
-            }),
+            |me, _, req| async move { me.on_get_running_info(&req).map(Some) },
         );
-        let weak = Arc::downgrade(self);
-        self.remoting.register_processor(
-            request::CONSUME_MESSAGE_DIRECTLY,
-            processor_fn(move |_addr, req| {
-                let weak = weak.clone();
-                async move {
-                    let me = weak.upgrade().ok_or_else(gone)?;
-                    let rx = me.on_consume_message_directly(&req)?;
-                    let result = rx.await.map_err(|_| {
-                        Error::new(
-                            ErrorKind::ShutDown,
-                            "the consumer went away while consuming",
-                        )
-                    })?;
-                    let body = result.encode()?;
-                    Ok(Some(
-                        RemotingCommand::response(response::SUCCESS, None)
-                            .with_body(Bytes::from(body)),
-                    ))
-                }
-            }),
-        );
+        self.serve(request::CONSUME_MESSAGE_DIRECTLY, |me, _, req| async move {
+            let rx = me.on_consume_message_directly(&req)?;
+            let result = rx.await.map_err(|_| {
+                Error::new(
+                    ErrorKind::ShutDown,
+                    "the consumer went away while consuming",
+                )
+            })?;
+            let body = result.encode()?;
+            Ok(Some(
+                RemotingCommand::response(response::SUCCESS, None).with_body(Bytes::from(body)),
+            ))
+        });
     }
 
     fn consumer_or_error(&self, group: &str) -> Result<Arc<dyn ConsumerHandle>> {
