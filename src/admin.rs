@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crate::client::instance::new_remoting;
+use crate::client::instance::{fetch_route, new_remoting};
 use crate::client::ClientConfig;
 use crate::common::{namespace, validate};
 use crate::protocol::body::route::{publish_queues, ClusterInfo, TopicList, TopicRouteData};
@@ -14,7 +14,7 @@ use crate::protocol::body::JsonBody;
 use crate::protocol::codes::{request, response};
 use crate::protocol::headers::{
     CommandHeader, CreateTopicRequestHeader, DeleteTopicFromNamesrvRequestHeader,
-    DeleteTopicRequestHeader, GetRouteInfoRequestHeader,
+    DeleteTopicRequestHeader,
 };
 use crate::protocol::{MessageQueue, RemotingCommand};
 use crate::remoting::RemotingClient;
@@ -232,27 +232,7 @@ impl Admin {
     /// when they do not know it).
     pub async fn topic_route(&self, topic: &str) -> Result<TopicRouteData> {
         validate::check_topic(topic)?;
-        let topic = self.wrap(topic);
-        let header = GetRouteInfoRequestHeader {
-            topic: topic.clone(),
-            accept_standard_json_only: Some(true),
-            ..Default::default()
-        };
-        let req = RemotingCommand::request(request::GET_ROUTEINFO_BY_TOPIC, header.to_ext());
-        let resp = self.remoting.invoke_namesrv(req, self.timeout()).await?;
-        match resp.code {
-            response::SUCCESS => TopicRouteData::decode(resp.body.as_deref().unwrap_or_default())
-                .map_err(|e| e.context(format!("route of {topic}"))),
-            response::TOPIC_NOT_EXIST => Err(Error::new(
-                ErrorKind::NoRoute,
-                format!("no route info of this topic: {topic}"),
-            )
-            .with_response_code(resp.code)),
-            code => {
-                Err(Error::broker(code, resp.remark.as_deref())
-                    .context(format!("route of {topic}")))
-            }
-        }
+        fetch_route(&self.remoting, &self.wrap(topic), self.timeout()).await
     }
 
     /// The writable queues of `topic`, in the order a producer uses them.

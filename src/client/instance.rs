@@ -160,6 +160,36 @@ pub fn new_remoting(config: &ClientConfig) -> Result<RemotingClient> {
     Ok(remoting)
 }
 
+/// GET_ROUTEINFO_BY_TOPIC from the name servers (`ErrorKind::NoRoute` when
+/// they do not know `topic`).
+pub async fn fetch_route(
+    remoting: &RemotingClient,
+    topic: &str,
+    timeout: Duration,
+) -> Result<TopicRouteData> {
+    let header = GetRouteInfoRequestHeader {
+        topic: topic.to_owned(),
+        accept_standard_json_only: Some(true),
+        ..Default::default()
+    };
+    let req = RemotingCommand::request(request::GET_ROUTEINFO_BY_TOPIC, header.to_ext());
+    let resp = remoting.invoke_namesrv(req, timeout).await?;
+    match resp.code {
+        response::SUCCESS => {
+            let body = resp.body.as_deref().unwrap_or_default();
+            TopicRouteData::decode(body).map_err(|e| e.context(format!("route of {topic}")))
+        }
+        response::TOPIC_NOT_EXIST => Err(Error::new(
+            ErrorKind::NoRoute,
+            format!("no route info of this topic: {topic}"),
+        )
+        .with_response_code(resp.code)),
+        code => {
+            Err(Error::broker(code, resp.remark.as_deref()).context(format!("route of {topic}")))
+        }
+    }
+}
+
 impl ClientInstance {
     /// The instance for `config`'s client id, name servers and credentials:
     /// an existing one, or a new one with its scheduled tasks started.
@@ -369,32 +399,8 @@ impl ClientInstance {
     /// name servers do not know is [`ErrorKind::NoRoute`].
     pub async fn fetch_route(&self, topic: &str) -> Result<TopicRouteData> {
         self.check_open()?;
-        let header = GetRouteInfoRequestHeader {
-            topic: topic.to_owned(),
-            accept_standard_json_only: Some(true),
-            ..Default::default()
-        };
-        let req = RemotingCommand::request(request::GET_ROUTEINFO_BY_TOPIC, header.to_ext());
         self.stats.route_lookups.fetch_add(1, Ordering::Relaxed);
-        let resp = self
-            .remoting
-            .invoke_namesrv(req, self.config.api_timeout)
-            .await?;
-        match resp.code {
-            response::SUCCESS => {
-                let body = resp.body.as_deref().unwrap_or_default();
-                TopicRouteData::decode(body).map_err(|e| e.context(format!("route of {topic}")))
-            }
-            response::TOPIC_NOT_EXIST => Err(Error::new(
-                ErrorKind::NoRoute,
-                format!("no route info of this topic: {topic}"),
-            )
-            .with_response_code(resp.code)),
-            code => {
-                Err(Error::broker(code, resp.remark.as_deref())
-                    .context(format!("route of {topic}")))
-            }
-        }
+        fetch_route(&self.remoting, topic, self.config.api_timeout).await
     }
 
     /// Stores `route` for `topic`, updates the broker table, and tells

@@ -477,26 +477,14 @@ fn apply<T>(table: &[Setting<T>], target: &mut T, key: &str, value: &str) -> Ffi
 /// The producer settings of `cfg`; keys of other roles are ignored with a warning.
 pub(crate) fn producer_config(cfg: &rmq_config_t) -> FfiResult<ProducerConfig> {
     let mut pc = ProducerConfig::default();
-    for (key, value) in cfg.settings() {
-        let used = apply(CLIENT_SETTINGS, &mut pc.client, key, value)?
-            || apply(PRODUCER_SETTINGS, &mut pc, key, value)?;
-        if !used {
-            crate::log::warn(
-                "config",
-                format_args!("setting {key} does not apply to a producer; ignored"),
-            );
-        }
-    }
-    if pc.client.namesrv_addr.is_empty() {
-        return Err(rmq_error_t::invalid(
-            "the setting namesrv.addr (name servers, host:port;host:port) is required",
-        ));
-    }
-    if pc.group.is_empty() {
-        return Err(rmq_error_t::invalid(
-            "the setting group (the producer group) is required",
-        ));
-    }
+    apply_all(
+        cfg,
+        |c| &mut c.client,
+        PRODUCER_SETTINGS,
+        &mut pc,
+        "producer",
+    )?;
+    require_client(&pc.client, &pc.group, "producer")?;
     Ok(pc)
 }
 
@@ -504,14 +492,7 @@ pub(crate) fn producer_config(cfg: &rmq_config_t) -> FfiResult<ProducerConfig> {
 /// with a warning.
 pub(crate) fn admin_config(cfg: &rmq_config_t) -> FfiResult<ClientConfig> {
     let mut c = ClientConfig::default();
-    for (key, value) in cfg.settings() {
-        if !apply(CLIENT_SETTINGS, &mut c, key, value)? {
-            crate::log::warn(
-                "config",
-                format_args!("setting {key} does not apply to an admin client; ignored"),
-            );
-        }
-    }
+    apply_all(cfg, |c| c, &[], &mut c, "an admin client")?;
     require_client(&c, "-", "admin")?;
     Ok(c)
 }
@@ -546,7 +527,7 @@ fn apply_all<T>(
         if !used {
             crate::log::warn(
                 "config",
-                format_args!("setting {key} does not apply to a {what}; ignored"),
+                format_args!("setting {key} does not apply to {what}; ignored"),
             );
         }
     }
@@ -561,7 +542,7 @@ pub(crate) fn push_consumer_config(cfg: &rmq_config_t) -> FfiResult<PushConsumer
         |c| &mut c.client,
         PUSH_CONSUMER_SETTINGS,
         &mut pc,
-        "push consumer",
+        "a push consumer",
     )?;
     require_client(&pc.client, &pc.group, "consumer")?;
     if let Some(a) = cfg.allocate() {
@@ -578,7 +559,7 @@ pub(crate) fn pull_consumer_config(cfg: &rmq_config_t) -> FfiResult<LitePullCons
         |c| &mut c.client,
         PULL_CONSUMER_SETTINGS,
         &mut pc,
-        "lite pull consumer",
+        "a lite pull consumer",
     )?;
     require_client(&pc.client, &pc.group, "consumer")?;
     if let Some(a) = cfg.allocate() {
