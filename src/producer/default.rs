@@ -749,10 +749,12 @@ impl Inner {
         };
         let mut last_broker: Option<String> = None;
         let mut last_err: Option<Error> = None;
+        let mut made = 0;
         for attempt in 0..attempts {
             if Instant::now() >= deadline {
                 break;
             }
+            made += 1;
             let q = select_one_queue(
                 &info.queues,
                 &self.index,
@@ -807,14 +809,23 @@ impl Inner {
                 }
             }
         }
-        let tried = last_err
-            .map(|e| e.to_string())
-            .unwrap_or_else(|| "no attempt was made".into());
-        Err(Error::timeout(format!(
-            "sending to {topic} did not succeed within {} ms ({attempts} attempt(s) allowed); last error: {tried}",
-            total.as_millis()
-        ))
-        .with_retriable(true))
+        match last_err {
+            // Every attempt was made: the last failure, its kind and broker
+            // code kept (as the Java client reports it).
+            Some(e) if made == attempts => Err(e.context(format!(
+                "sending to {topic} failed after {attempts} attempt(s)"
+            ))),
+            last => {
+                let tried = last
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|| "no attempt was made".into());
+                Err(Error::timeout(format!(
+                    "sending to {topic} did not succeed within {} ms ({made} of {attempts} attempt(s) made); last error: {tried}",
+                    total.as_millis()
+                ))
+                .with_retriable(true))
+            }
+        }
     }
 
     /// One attempt: builds the request for `q` and sends it.
