@@ -361,32 +361,50 @@ fn parse_optional_size(v: &str) -> Result<Option<usize>, String> {
     Ok((n > 0).then_some(n))
 }
 
+/// The keys push and lite pull consumers share (their configs name these
+/// fields alike), followed by a role's own keys.
+macro_rules! consumer_settings {
+    ($($own:expr),* $(,)?) => {
+        &[
+            setting!("group", |c, v| c.group = non_empty(v)?),
+            setting!("message.model", |c, v| c.message_model = parse_model(v)?),
+            setting!("consume.from.where", |c, v| c.consume_from_where =
+                parse_from_where(v)?),
+            setting!("consume.timestamp", |c, v| c.consume_timestamp =
+                parse_timestamp(v)?),
+            setting!("allocate.strategy", |c, v| c.allocate_strategy =
+                parse_strategy(v)?),
+            setting!("pull.batch.size", |c, v| c.pull_batch_size =
+                parse_i32_positive(v)?),
+            setting!("pull.threshold.for.queue", |c, v| c
+                .pull_threshold_for_queue =
+                parse_size(v)?),
+            setting!("pull.threshold.size.for.queue", |c, v| c
+                .pull_threshold_size_for_queue =
+                parse_size(v)?),
+            setting!("broker.suspend.max.time.ms", |c, v| c
+                .broker_suspend_max_time =
+                parse_ms(v)?),
+            setting!("pull.timeout.ms", |c, v| c.pull_timeout = parse_ms(v)?),
+            setting!("rebalance.interval.ms", |c, v| c.rebalance_interval =
+                parse_ms(v)?),
+            setting!("local.offset.dir", |c, v| c.local_offset_dir =
+                optional(v).map(Into::into)),
+            $($own),*
+        ]
+    };
+}
+
 /// Keys of push consumers.
-pub(crate) static PUSH_CONSUMER_SETTINGS: &[Setting<PushConsumerConfig>] = &[
-    setting!("group", |c, v| c.group = non_empty(v)?),
-    setting!("message.model", |c, v| c.message_model = parse_model(v)?),
-    setting!("consume.from.where", |c, v| c.consume_from_where =
-        parse_from_where(v)?),
-    setting!("consume.timestamp", |c, v| c.consume_timestamp =
-        parse_timestamp(v)?),
-    setting!("allocate.strategy", |c, v| c.allocate_strategy =
-        parse_strategy(v)?),
+pub(crate) static PUSH_CONSUMER_SETTINGS: &[Setting<PushConsumerConfig>] = consumer_settings![
     setting!("consume.thread.count", |c, v| c.consume_thread_count =
         parse_size(v)?),
     setting!("consume.batch.size", |c, v| c.consume_batch_size =
         parse_size(v)?),
-    setting!("pull.batch.size", |c, v| c.pull_batch_size =
-        parse_i32_positive(v)?),
     setting!("pull.batch.size.bytes", |c, v| c.pull_batch_size_in_bytes =
         parse_i32_positive(v)?),
     setting!("pull.interval.ms", |c, v| c.pull_interval =
         parse_ms_or_zero(v)?),
-    setting!("pull.threshold.for.queue", |c, v| c
-        .pull_threshold_for_queue =
-        parse_size(v)?),
-    setting!("pull.threshold.size.for.queue", |c, v| c
-        .pull_threshold_size_for_queue =
-        parse_size(v)?),
     setting!("pull.threshold.for.topic", |c, v| c
         .pull_threshold_for_topic =
         parse_optional_size(v)?),
@@ -412,13 +430,7 @@ pub(crate) static PUSH_CONSUMER_SETTINGS: &[Setting<PushConsumerConfig>] = &[
         parse_ms(v)?),
     setting!("consume.timeout.ms", |c, v| c.consume_timeout =
         parse_ms(v)?),
-    setting!("rebalance.interval.ms", |c, v| c.rebalance_interval =
-        parse_ms(v)?),
     setting!("lock.interval.ms", |c, v| c.lock_interval = parse_ms(v)?),
-    setting!("broker.suspend.max.time.ms", |c, v| c
-        .broker_suspend_max_time =
-        parse_ms(v)?),
-    setting!("pull.timeout.ms", |c, v| c.pull_timeout = parse_ms(v)?),
     setting!("post.subscription.when.pull", |c, v| c
         .post_subscription_when_pull =
         parse_bool(v)?),
@@ -426,43 +438,17 @@ pub(crate) static PUSH_CONSUMER_SETTINGS: &[Setting<PushConsumerConfig>] = &[
         parse_ms(v)?),
     setting!("queue.drain.timeout.ms", |c, v| c.queue_drain_timeout =
         parse_ms(v)?),
-    setting!("local.offset.dir", |c, v| c.local_offset_dir =
-        optional(v).map(Into::into)),
 ];
 
 /// Keys of lite pull consumers.
-pub(crate) static PULL_CONSUMER_SETTINGS: &[Setting<LitePullConsumerConfig>] = &[
-    setting!("group", |c, v| c.group = non_empty(v)?),
-    setting!("message.model", |c, v| c.message_model = parse_model(v)?),
-    setting!("consume.from.where", |c, v| c.consume_from_where =
-        parse_from_where(v)?),
-    setting!("consume.timestamp", |c, v| c.consume_timestamp =
-        parse_timestamp(v)?),
-    setting!("allocate.strategy", |c, v| c.allocate_strategy =
-        parse_strategy(v)?),
-    setting!("pull.batch.size", |c, v| c.pull_batch_size =
-        parse_i32_positive(v)?),
+pub(crate) static PULL_CONSUMER_SETTINGS: &[Setting<LitePullConsumerConfig>] = consumer_settings![
     setting!("pull.threshold.for.all", |c, v| c.pull_threshold_for_all =
-        parse_size(v)?),
-    setting!("pull.threshold.for.queue", |c, v| c
-        .pull_threshold_for_queue =
-        parse_size(v)?),
-    setting!("pull.threshold.size.for.queue", |c, v| c
-        .pull_threshold_size_for_queue =
         parse_size(v)?),
     setting!("auto.commit", |c, v| c.auto_commit = parse_bool(v)?),
     setting!("auto.commit.interval.ms", |c, v| c.auto_commit_interval =
         parse_ms(v)?),
-    setting!("broker.suspend.max.time.ms", |c, v| c
-        .broker_suspend_max_time =
-        parse_ms(v)?),
-    setting!("pull.timeout.ms", |c, v| c.pull_timeout = parse_ms(v)?),
     setting!("pull.delay.on.error.ms", |c, v| c.pull_delay_on_error =
         parse_ms_or_zero(v)?),
-    setting!("rebalance.interval.ms", |c, v| c.rebalance_interval =
-        parse_ms(v)?),
-    setting!("local.offset.dir", |c, v| c.local_offset_dir =
-        optional(v).map(Into::into)),
 ];
 
 fn apply<T>(table: &[Setting<T>], target: &mut T, key: &str, value: &str) -> FfiResult<bool> {
