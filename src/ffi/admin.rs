@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{arg_ref, arg_str, check_out, fallible, free_box, infallible, write_out};
+use super::boundary::{arg_ref, arg_str, check_out, fallible, free_box, infallible};
 use super::config::{self, rmq_config_t};
 use super::cstr::c_string;
 use super::error::{rmq_error_t, FfiResult};
@@ -26,16 +26,10 @@ pub extern "C" fn rmq_admin_new(
     config: *mut rmq_config_t,
     out: *mut *mut rmq_admin_t,
 ) -> *mut rmq_error_t {
-    fallible(|| {
-        // SAFETY: NULL or an owned config handed over (header contract).
-        let cfg = unsafe { config::take(config) };
-        check_out(out, "out")?;
-        let cfg = cfg.ok_or_else(|| rmq_error_t::null_arg("config"))?;
-        super::handle::check_not_forked()?;
-        let admin = Admin::new(config::admin_config(&cfg)?)?;
-        // SAFETY: `out` was checked.
-        unsafe { write_out(out, Box::new(rmq_admin_t { admin })) };
-        Ok(())
+    config::construct(config, out, |cfg| {
+        Ok(rmq_admin_t {
+            admin: Admin::new(config::admin_config(cfg)?)?,
+        })
     })
 }
 

@@ -5,7 +5,9 @@
 use std::ffi::{c_char, CString};
 use std::time::Duration;
 
-use super::boundary::{arg_mut, arg_ref, arg_str, fallible, free_box, infallible};
+use super::boundary::{
+    arg_mut, arg_ref, arg_str, check_out, fallible, free_box, infallible, write_out,
+};
 use super::cstr::c_string;
 use super::error::{rmq_err_t, rmq_error_t, FfiResult};
 use crate::client::{ClientConfig, Credentials};
@@ -708,6 +710,31 @@ pub extern "C" fn rmq_config_free(cfg: *mut rmq_config_t) {
 /// `cfg` is NULL or an owned config that the caller will not use again.
 pub(crate) unsafe fn take(cfg: *mut rmq_config_t) -> Option<Box<rmq_config_t>> {
     (!cfg.is_null()).then(|| Box::from_raw(cfg))
+}
+
+/// What every constructor does around building its handle: takes `config`
+/// (owned whatever happens), checks `out`, refuses in a forked child, keeps
+/// SIGPIPE off the library's threads, builds the handle from the settings
+/// with `build` and writes it, owned, to `*out`. `build` is dropped unrun
+/// when a check fails.
+pub(crate) fn construct<H>(
+    config: *mut rmq_config_t,
+    out: *mut *mut H,
+    build: impl FnOnce(&rmq_config_t) -> FfiResult<H>,
+) -> *mut rmq_error_t {
+    fallible(|| {
+        // SAFETY: NULL or an owned config handed over (every constructor's
+        // header contract).
+        let cfg = unsafe { take(config) };
+        check_out(out, "out")?;
+        let cfg = cfg.ok_or_else(|| rmq_error_t::null_arg("config"))?;
+        super::handle::check_not_forked()?;
+        super::signals::init();
+        let handle = build(&cfg)?;
+        // SAFETY: `out` was checked.
+        unsafe { write_out(out, Box::new(handle)) };
+        Ok(())
+    })
 }
 
 /// Every key of every table (for documentation checks).

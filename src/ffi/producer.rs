@@ -15,7 +15,6 @@ use super::message::{message_arg, rmq_message_t};
 use super::message_queue::{queue_array, rmq_message_queue_t};
 use super::message_view::rmq_message_view_t;
 use super::send_result::rmq_send_result_t;
-use super::signals;
 use super::userdata::{rmq_free_cb, SendPtr, UserData};
 use crate::producer::selector::{SelectArg, SelectByFn, SelectByHash, SelectContext};
 use crate::producer::{Producer, SendResult};
@@ -93,23 +92,13 @@ pub extern "C" fn rmq_producer_new(
     config: *mut rmq_config_t,
     out: *mut *mut rmq_producer_t,
 ) -> *mut rmq_error_t {
-    fallible(|| {
-        // SAFETY: NULL or an owned config handed over (header contract).
-        let cfg = unsafe { config::take(config) };
-        check_out(out, "out")?;
-        let cfg = cfg.ok_or_else(|| rmq_error_t::null_arg("config"))?;
-        super::handle::check_not_forked()?;
-        signals::init();
-        let producer = Producer::new(producer_config(&cfg)?)?;
-        let p = rmq_producer_t {
+    config::construct(config, out, |cfg| {
+        Ok(rmq_producer_t {
             shared: Arc::new(Shared {
-                producer,
+                producer: Producer::new(producer_config(cfg)?)?,
                 state: HandleState::new(),
             }),
-        };
-        // SAFETY: `out` was checked.
-        unsafe { write_out(out, Box::new(p)) };
-        Ok(())
+        })
     })
 }
 

@@ -6,13 +6,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::boundary::{arg_ref, arg_str, check_out, fallible, infallible, write_out};
+use super::boundary::{arg_ref, arg_str, check_out, fallible, infallible};
 use super::config::{self, pull_consumer_config, rmq_config_t};
 use super::error::{rmq_err_t, rmq_error_t, FfiResult};
 use super::handle::{release, HandleState};
 use super::message_queue::{queue_array, rmq_message_queue_t};
 use super::message_view::rmq_message_view_t;
-use super::signals;
 use crate::consumer::LitePullConsumer;
 use crate::protocol::MessageQueue;
 
@@ -55,6 +54,40 @@ fn call(
             }
             f(&s.consumer)
         })
+    })
+}
+
+/// `call` with a queue argument (`queue`, NULL refused).
+fn queue_call(
+    p: *const rmq_pull_consumer_t,
+    queue: *const rmq_message_queue_t,
+    f: impl FnOnce(&LitePullConsumer, &MessageQueue) -> crate::Result<()>,
+) -> *mut rmq_error_t {
+    call(p, |c| {
+        // SAFETY: NULL or a live queue (every caller's header contract).
+        let mq = unsafe { queue_arg(queue, "queue")? };
+        Ok(f(c, mq)?)
+    })
+}
+
+/// `call` with a queue argument and an offset to look up into `*offset`
+/// (both NULL refused, `offset` first).
+fn offset_call(
+    p: *const rmq_pull_consumer_t,
+    queue: *const rmq_message_queue_t,
+    offset: *mut i64,
+    f: impl FnOnce(&LitePullConsumer, &MessageQueue) -> crate::Result<i64>,
+) -> *mut rmq_error_t {
+    call(p, |c| {
+        if offset.is_null() {
+            return Err(rmq_error_t::null_arg("offset"));
+        }
+        // SAFETY: NULL or a live queue (every caller's header contract).
+        let mq = unsafe { queue_arg(queue, "queue")? };
+        let o = f(c, mq)?;
+        // SAFETY: checked, writable (every caller's header contract).
+        unsafe { *offset = o };
+        Ok(())
     })
 }
 
@@ -120,24 +153,14 @@ pub extern "C" fn rmq_pull_consumer_new(
     config: *mut rmq_config_t,
     out: *mut *mut rmq_pull_consumer_t,
 ) -> *mut rmq_error_t {
-    fallible(|| {
-        // SAFETY: NULL or an owned config handed over (header contract).
-        let cfg = unsafe { config::take(config) };
-        check_out(out, "out")?;
-        let cfg = cfg.ok_or_else(|| rmq_error_t::null_arg("config"))?;
-        super::handle::check_not_forked()?;
-        signals::init();
-        let consumer = LitePullConsumer::new(pull_consumer_config(&cfg)?)?;
-        let c = rmq_pull_consumer_t {
+    config::construct(config, out, |cfg| {
+        Ok(rmq_pull_consumer_t {
             shared: Arc::new(Shared {
-                consumer,
+                consumer: LitePullConsumer::new(pull_consumer_config(cfg)?)?,
                 state: HandleState::new(),
                 shut_down: AtomicBool::new(false),
             }),
-        };
-        // SAFETY: `out` was checked.
-        unsafe { write_out(out, Box::new(c)) };
-        Ok(())
+        })
     })
 }
 
@@ -287,11 +310,7 @@ pub extern "C" fn rmq_pull_consumer_seek(
     queue: *const rmq_message_queue_t,
     offset: i64,
 ) -> *mut rmq_error_t {
-    call(consumer, |c| {
-        // SAFETY: NULL or a live queue (header contract).
-        let mq = unsafe { queue_arg(queue, "queue")? };
-        Ok(c.seek(mq, offset)?)
-    })
+    queue_call(consumer, queue, |c, mq| c.seek(mq, offset))
 }
 
 /// Continues `queue` at its first stored message (see `rmq_pull_consumer_seek`).
@@ -300,11 +319,7 @@ pub extern "C" fn rmq_pull_consumer_seek_to_beginning(
     consumer: *mut rmq_pull_consumer_t,
     queue: *const rmq_message_queue_t,
 ) -> *mut rmq_error_t {
-    call(consumer, |c| {
-        // SAFETY: NULL or a live queue (header contract).
-        let mq = unsafe { queue_arg(queue, "queue")? };
-        Ok(c.seek_to_begin(mq)?)
-    })
+    queue_call(consumer, queue, |c, mq| c.seek_to_begin(mq))
 }
 
 /// Continues `queue` after its last stored message (see `rmq_pull_consumer_seek`).
@@ -313,11 +328,7 @@ pub extern "C" fn rmq_pull_consumer_seek_to_end(
     consumer: *mut rmq_pull_consumer_t,
     queue: *const rmq_message_queue_t,
 ) -> *mut rmq_error_t {
-    call(consumer, |c| {
-        // SAFETY: NULL or a live queue (header contract).
-        let mq = unsafe { queue_arg(queue, "queue")? };
-        Ok(c.seek_to_end(mq)?)
-    })
+    queue_call(consumer, queue, |c, mq| c.seek_to_end(mq))
 }
 
 /// Continues `queue` at its first message stored at or after
@@ -328,10 +339,8 @@ pub extern "C" fn rmq_pull_consumer_seek_to_timestamp(
     queue: *const rmq_message_queue_t,
     timestamp_ms: i64,
 ) -> *mut rmq_error_t {
-    call(consumer, |c| {
-        // SAFETY: NULL or a live queue (header contract).
-        let mq = unsafe { queue_arg(queue, "queue")? };
-        Ok(c.seek_to_timestamp(mq, timestamp_ms)?)
+    queue_call(consumer, queue, |c, mq| {
+        c.seek_to_timestamp(mq, timestamp_ms)
     })
 }
 
@@ -345,16 +354,8 @@ pub extern "C" fn rmq_pull_consumer_offset_for_timestamp(
     timestamp_ms: i64,
     offset: *mut i64,
 ) -> *mut rmq_error_t {
-    call(consumer, |c| {
-        if offset.is_null() {
-            return Err(rmq_error_t::null_arg("offset"));
-        }
-        // SAFETY: NULL or a live queue (header contract).
-        let mq = unsafe { queue_arg(queue, "queue")? };
-        let o = c.offset_for_timestamp(mq, timestamp_ms)?;
-        // SAFETY: checked, writable (header contract).
-        unsafe { *offset = o };
-        Ok(())
+    offset_call(consumer, queue, offset, |c, mq| {
+        c.offset_for_timestamp(mq, timestamp_ms)
     })
 }
 
@@ -373,12 +374,8 @@ pub extern "C" fn rmq_pull_consumer_commit_offset(
     queue: *const rmq_message_queue_t,
     offset: i64,
 ) -> *mut rmq_error_t {
-    call(consumer, |c| {
-        // SAFETY: NULL or a live queue (header contract).
-        let mq = unsafe { queue_arg(queue, "queue")? };
-        let mut m = BTreeMap::new();
-        m.insert(mq.clone(), offset);
-        Ok(c.commit(&m, true)?)
+    queue_call(consumer, queue, |c, mq| {
+        c.commit(&BTreeMap::from([(mq.clone(), offset)]), true)
     })
 }
 
@@ -391,17 +388,7 @@ pub extern "C" fn rmq_pull_consumer_committed(
     queue: *const rmq_message_queue_t,
     offset: *mut i64,
 ) -> *mut rmq_error_t {
-    call(consumer, |c| {
-        if offset.is_null() {
-            return Err(rmq_error_t::null_arg("offset"));
-        }
-        // SAFETY: NULL or a live queue (header contract).
-        let mq = unsafe { queue_arg(queue, "queue")? };
-        let o = c.committed(mq)?;
-        // SAFETY: checked, writable (header contract).
-        unsafe { *offset = o };
-        Ok(())
-    })
+    offset_call(consumer, queue, offset, |c, mq| c.committed(mq))
 }
 
 /// Stops pulling the `count` queues of `queues` (copied); `poll` skips

@@ -6,13 +6,12 @@ use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
 
-use super::boundary::{arg_ref, arg_str, check_out, fallible, infallible, write_out};
+use super::boundary::{arg_ref, arg_str, check_out, fallible, infallible};
 use super::config::{self, push_consumer_config, rmq_config_t};
 use super::error::{rmq_err_t, rmq_error_t, FfiResult};
 use super::handle::{release, HandleState};
 use super::message_queue::{queue_array, rmq_message_queue_t};
 use super::message_view::rmq_message_view_t;
-use super::signals;
 use super::userdata::{rmq_free_cb, UserData};
 use crate::consumer::{
     ConcurrentlyListener, ConsumeConcurrentlyContext, ConsumeConcurrentlyStatus,
@@ -325,25 +324,15 @@ pub extern "C" fn rmq_push_consumer_new(
     config: *mut rmq_config_t,
     out: *mut *mut rmq_push_consumer_t,
 ) -> *mut rmq_error_t {
-    fallible(|| {
-        // SAFETY: NULL or an owned config handed over (header contract).
-        let cfg = unsafe { config::take(config) };
-        check_out(out, "out")?;
-        let cfg = cfg.ok_or_else(|| rmq_error_t::null_arg("config"))?;
-        super::handle::check_not_forked()?;
-        signals::init();
-        let consumer = PushConsumer::new(push_consumer_config(&cfg)?)?;
-        let c = rmq_push_consumer_t {
+    config::construct(config, out, |cfg| {
+        Ok(rmq_push_consumer_t {
             shared: Arc::new(Shared {
-                consumer,
+                consumer: PushConsumer::new(push_consumer_config(cfg)?)?,
                 state: HandleState::new(),
                 listeners: Mutex::new(Vec::new()),
                 shut_down: AtomicBool::new(false),
             }),
-        };
-        // SAFETY: `out` was checked.
-        unsafe { write_out(out, Box::new(c)) };
-        Ok(())
+        })
     })
 }
 

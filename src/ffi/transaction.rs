@@ -12,7 +12,6 @@ use super::handle::{release, HandleState};
 use super::message::{message_arg, rmq_message_t};
 use super::message_view::rmq_message_view_t;
 use super::send_result::{rmq_send_result_t, rmq_transaction_state_t};
-use super::signals;
 use super::userdata::{rmq_free_cb, UserData};
 use crate::producer::{LocalTransactionState, TransactionListener, TransactionProducer};
 use crate::protocol::message::{Message, MessageExt};
@@ -132,17 +131,12 @@ pub extern "C" fn rmq_transaction_producer_new(
     free_user_data: rmq_free_cb,
     out: *mut *mut rmq_transaction_producer_t,
 ) -> *mut rmq_error_t {
-    fallible(|| {
-        // SAFETY: NULL or an owned config handed over (header contract).
-        let cfg = unsafe { config::take(config) };
-        let ud = UserData::new(user_data, free_user_data);
-        check_out(out, "out")?;
-        let cfg = cfg.ok_or_else(|| rmq_error_t::null_arg("config"))?;
+    // Dropped with the closure (calling `free_user_data`) when a check fails.
+    let ud = UserData::new(user_data, free_user_data);
+    config::construct(config, out, move |cfg| {
         let execute = execute.ok_or_else(|| rmq_error_t::null_arg("execute"))?;
         let check = check.ok_or_else(|| rmq_error_t::null_arg("check"))?;
-        super::handle::check_not_forked()?;
-        signals::init();
-        let pc = producer_config(&cfg)?;
+        let pc = producer_config(cfg)?;
         let state = HandleState::new();
         let listener = Arc::new(CListener {
             execute,
@@ -151,16 +145,13 @@ pub extern "C" fn rmq_transaction_producer_new(
             state: state.clone(),
         });
         let tp = TransactionProducer::new(pc, listener.clone())?;
-        let p = rmq_transaction_producer_t {
+        Ok(rmq_transaction_producer_t {
             shared: Arc::new(Shared {
                 tp,
                 listener,
                 state,
             }),
-        };
-        // SAFETY: `out` was checked.
-        unsafe { write_out(out, Box::new(p)) };
-        Ok(())
+        })
     })
 }
 
