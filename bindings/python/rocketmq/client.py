@@ -860,16 +860,6 @@ class _Client:
             if key == "allocate.strategy":
                 self._allocate = None
 
-    def _set_allocate(self, strategy: Union[AllocateStrategy, str, AllocateFunction]) -> None:
-        if not callable(strategy):  # AllocateStrategy members and names are not callable
-            self._set("allocate.strategy", _enum_text(strategy))
-            return
-        with self._state:
-            if self._handle is not None:
-                raise IllegalState("the allocation strategy cannot change after start(); call it before start()")
-            self._settings.pop("allocate.strategy", None)
-            self._allocate = strategy
-
     def _configure(self, cfg: int) -> None:
         """Hands the native config what is not a setting: the allocation strategy."""
         strategy = self._allocate
@@ -1002,6 +992,83 @@ class _Client:
     @property
     def started(self) -> bool:
         return self._handle is not None
+
+
+class _Consumer(_Client):
+    """What push and lite pull consumers share: the message model, where a new group starts,
+    the allocation strategy, the pull batch size, and calls on the started native consumer."""
+
+    _is_consumer = True
+    #: What a call on a consumer that is not started (or is shut down) raises.
+    _call_exc: Type[RocketMQException] = IllegalState
+    #: What a call's error raises as (``None``: a class chosen from the error code).
+    _call_error_cls: Optional[Type[RocketMQException]] = None
+
+    def __init__(
+        self,
+        group_id: _Str,
+        message_model: MessageModel,
+        name_server_address: Optional[_Str],
+        consume_from_where: Optional[ConsumeFromWhere],
+        allocate_strategy: Optional[Union[AllocateStrategy, AllocateFunction]],
+    ) -> None:
+        super().__init__(group_id)
+        self.set_message_model(message_model)
+        if name_server_address is not None:
+            self.set_name_server_address(name_server_address)
+        if consume_from_where is not None:
+            self.set_consume_from_where(consume_from_where)
+        if allocate_strategy is not None:
+            self.set_allocate_strategy(allocate_strategy)
+
+    # -- settings --
+
+    def set_message_model(self, model: MessageModel) -> None:
+        model = MessageModel(model)
+        self._set("message.model", "broadcasting" if model == MessageModel.BROADCASTING else "clustering")
+
+    def set_consume_from_where(
+        self, where: Union[ConsumeFromWhere, str], timestamp: Optional[Union[int, _dt.datetime]] = None
+    ) -> None:
+        """Where a group with no stored offset starts; ``timestamp`` (ms or a datetime) for TIMESTAMP."""
+        self._set("consume.from.where", _enum_text(where))
+        if timestamp is not None:
+            if isinstance(timestamp, _dt.datetime):
+                timestamp = int(timestamp.timestamp() * 1000)
+            self._set("consume.timestamp", int(timestamp))
+
+    def set_allocate_strategy(self, strategy: Union[AllocateStrategy, str, AllocateFunction]) -> None:
+        """How the group's consumers share the queues of subscribed topics (clustering): an
+        :class:`AllocateStrategy`, which the library runs, or a function (see
+        :data:`AllocateFunction`, :func:`allocate_by_config`, :func:`allocate_by_machine_room`),
+        which the library calls on a thread of its own at each rebalance. An exception in the
+        function is logged and the consumer keeps its queues until a later rebalance succeeds."""
+        if not callable(strategy):  # AllocateStrategy members and names are not callable
+            self._set("allocate.strategy", _enum_text(strategy))
+            return
+        with self._state:
+            if self._handle is not None:
+                raise IllegalState("the allocation strategy cannot change after start(); call it before start()")
+            self._settings.pop("allocate.strategy", None)
+            self._allocate = strategy
+
+    def set_pull_batch_size(self, size: int) -> None:
+        """Most messages per pull (default 32 for a push consumer; 10 for a lite pull consumer,
+        which also returns at most that many per poll)."""
+        self._set("pull.batch.size", int(size))
+
+    # -- calls on the started consumer --
+
+    def _call(self, fn: Callable[..., Optional[int]], *args: Any) -> None:
+        h = self._handle
+        if h is None:
+            raise not_started(self._call_exc, self._what)
+        ptr = h.acquire(self._call_exc)
+        try:
+            err = fn(ptr, *args)
+        finally:
+            h.release()
+        ffi_check(err, self._call_error_cls)
 
 
 # --- producers --------------------------------------------------------------------------------
@@ -1515,7 +1582,7 @@ _CONSUME_ORDERLY_TRAMPOLINE = _native.CONSUME_ORDERLY_CB(_on_consume_orderly)
 MessageListener = Callable[[ReceivedMessage], Union[ConsumeStatus, int]]
 
 
-class PushConsumer(_Client):
+class PushConsumer(_Consumer):
     """A push consumer (2.x ``PushConsumer``): the library pulls and calls the listener of
     each subscribed topic on its consume threads.
 
@@ -1528,7 +1595,6 @@ class PushConsumer(_Client):
 
     _what = "push consumer"
     _start_exc = PushConsumerStartFailed
-    _is_consumer = True
 
     def __init__(
         self,
@@ -1541,24 +1607,13 @@ class PushConsumer(_Client):
         allocate_strategy: Optional[Union[AllocateStrategy, AllocateFunction]] = None,
         thread_count: Optional[int] = None,
     ) -> None:
-        super().__init__(group_id)
+        super().__init__(group_id, message_model, name_server_address, consume_from_where, allocate_strategy)
         self._orderly = bool(orderly)
         self._subscriptions: Dict[str, _Subscription] = {}
-        self.set_message_model(message_model)
-        if name_server_address is not None:
-            self.set_name_server_address(name_server_address)
-        if consume_from_where is not None:
-            self.set_consume_from_where(consume_from_where)
-        if allocate_strategy is not None:
-            self.set_allocate_strategy(allocate_strategy)
         if thread_count is not None:
             self.set_thread_count(thread_count)
 
     # -- settings --
-
-    def set_message_model(self, model: MessageModel) -> None:
-        model = MessageModel(model)
-        self._set("message.model", "broadcasting" if model == MessageModel.BROADCASTING else "clustering")
 
     def set_thread_count(self, thread_count: int) -> None:
         """Threads running listeners (default 20)."""
@@ -1568,30 +1623,9 @@ class PushConsumer(_Client):
         """Most messages per listener call (default 1)."""
         self._set("consume.batch.size", int(max_size))
 
-    def set_consume_from_where(
-        self, where: Union[ConsumeFromWhere, str], timestamp: Optional[Union[int, _dt.datetime]] = None
-    ) -> None:
-        """Where a group with no stored offset starts; ``timestamp`` (ms or a datetime) for TIMESTAMP."""
-        self._set("consume.from.where", _enum_text(where))
-        if timestamp is not None:
-            if isinstance(timestamp, _dt.datetime):
-                timestamp = int(timestamp.timestamp() * 1000)
-            self._set("consume.timestamp", int(timestamp))
-
-    def set_allocate_strategy(self, strategy: Union[AllocateStrategy, str, AllocateFunction]) -> None:
-        """How the group's consumers share queues (clustering): an :class:`AllocateStrategy`,
-        which the library runs, or a function (see :data:`AllocateFunction`,
-        :func:`allocate_by_config`, :func:`allocate_by_machine_room`), which the library calls
-        on a thread of its own at each rebalance. An exception in the function is logged and
-        the consumer keeps its queues until a later rebalance succeeds."""
-        self._set_allocate(strategy)
-
     def set_max_reconsume_times(self, times: int) -> None:
         """Deliveries before the dead-letter queue (-1: 16 concurrently, unlimited orderly)."""
         self._set("max.reconsume.times", int(times))
-
-    def set_pull_batch_size(self, size: int) -> None:
-        self._set("pull.batch.size", int(size))
 
     def set_suspend_time(self, millis: int) -> None:
         """Orderly: how long a queue pauses after a failed batch (default 1000 ms)."""
@@ -1615,26 +1649,16 @@ class PushConsumer(_Client):
             to_text(topic, "topic"), callback, _selector(expression, expression_type), bool(batch), self._orderly
         )
         with self._state:
-            h = self._handle
-            if h is not None:
-                ptr = h.acquire()
-                try:
-                    self._register(ptr, sub)
-                finally:
-                    h.release()
+            if self._handle is not None:
+                self._call(self._register, sub)
             self._subscriptions[sub.topic] = sub
 
     def unsubscribe(self, topic: _Str) -> None:
         t = to_text(topic, "topic")
         with self._state:
             self._subscriptions.pop(t, None)
-            h = self._handle
-            if h is not None:
-                ptr = h.acquire()
-                try:
-                    ffi_check(lib.rmq_push_consumer_unsubscribe(ptr, t.encode()))
-                finally:
-                    h.release()
+            if self._handle is not None:
+                self._call(lib.rmq_push_consumer_unsubscribe, t.encode())
 
     def _register(self, ptr: int, sub: _Subscription) -> None:
         key = next_key()
@@ -1674,17 +1698,6 @@ class PushConsumer(_Client):
     def _native_shutdown(self, ptr: int) -> Optional[int]:
         return lib.rmq_push_consumer_shutdown(ptr)
 
-    def _call(self, fn: Callable[..., Optional[int]], *args: Any) -> None:
-        h = self._handle
-        if h is None:
-            raise not_started(IllegalState, self._what)
-        ptr = h.acquire()
-        try:
-            err = fn(ptr, *args)
-        finally:
-            h.release()
-        ffi_check(err)
-
     def pause(self) -> None:
         """Stops pulling (messages already fetched are still consumed)."""
         self._call(lib.rmq_push_consumer_pause)
@@ -1718,7 +1731,7 @@ class _PollBatch:
             lib.rmq_message_views_free(arr, self.count)
 
 
-class LitePullConsumer(_Client):
+class LitePullConsumer(_Consumer):
     """A lite pull consumer: the library pulls in the background and :meth:`poll` hands the
     messages out on the caller's thread (no callbacks). Subscribe (the group shares the
     queues) or assign queues, then start, then poll. With ``auto_commit`` (the default) what
@@ -1727,7 +1740,8 @@ class LitePullConsumer(_Client):
 
     _what = "pull consumer"
     _start_exc = PullConsumerStartFailed
-    _is_consumer = True
+    _call_exc = PullConsumerException
+    _call_error_cls = PullConsumerException
 
     #: The longest single wait inside poll(), so Ctrl-C is seen promptly.
     POLL_SLICE = 0.2
@@ -1743,16 +1757,9 @@ class LitePullConsumer(_Client):
         auto_commit: Optional[bool] = None,
         pull_batch_size: Optional[int] = None,
     ) -> None:
-        super().__init__(group_id)
+        super().__init__(group_id, message_model, name_server_address, consume_from_where, allocate_strategy)
         self._topics: Dict[str, MessageSelector] = {}
         self._assigned: Optional[List[MessageQueue]] = None
-        self.set_message_model(message_model)
-        if name_server_address is not None:
-            self.set_name_server_address(name_server_address)
-        if consume_from_where is not None:
-            self.set_consume_from_where(consume_from_where)
-        if allocate_strategy is not None:
-            self.set_allocate_strategy(allocate_strategy)
         if auto_commit is not None:
             self.set_auto_commit(auto_commit)
         if pull_batch_size is not None:
@@ -1760,30 +1767,8 @@ class LitePullConsumer(_Client):
 
     # -- settings --
 
-    def set_message_model(self, model: MessageModel) -> None:
-        model = MessageModel(model)
-        self._set("message.model", "broadcasting" if model == MessageModel.BROADCASTING else "clustering")
-
-    def set_consume_from_where(
-        self, where: Union[ConsumeFromWhere, str], timestamp: Optional[Union[int, _dt.datetime]] = None
-    ) -> None:
-        self._set("consume.from.where", _enum_text(where))
-        if timestamp is not None:
-            if isinstance(timestamp, _dt.datetime):
-                timestamp = int(timestamp.timestamp() * 1000)
-            self._set("consume.timestamp", int(timestamp))
-
-    def set_allocate_strategy(self, strategy: Union[AllocateStrategy, str, AllocateFunction]) -> None:
-        """How the group's consumers share queues of subscribed topics (clustering): an
-        :class:`AllocateStrategy` or a function, as :meth:`PushConsumer.set_allocate_strategy`."""
-        self._set_allocate(strategy)
-
     def set_auto_commit(self, enabled: bool) -> None:
         self._set("auto.commit", bool(enabled))
-
-    def set_pull_batch_size(self, size: int) -> None:
-        """Most messages per pull and per poll (default 10)."""
-        self._set("pull.batch.size", int(size))
 
     # -- what to consume --
 
@@ -1853,17 +1838,6 @@ class LitePullConsumer(_Client):
 
     def _native_shutdown(self, ptr: int) -> Optional[int]:
         return lib.rmq_pull_consumer_shutdown(ptr)
-
-    def _call(self, fn: Callable[..., Optional[int]], *args: Any) -> None:
-        h = self._handle
-        if h is None:
-            raise not_started(PullConsumerException, self._what)
-        ptr = h.acquire(PullConsumerException)
-        try:
-            err = fn(ptr, *args)
-        finally:
-            h.release()
-        ffi_check(err, PullConsumerException)
 
     # -- consuming --
 
