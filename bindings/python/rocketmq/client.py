@@ -1271,9 +1271,9 @@ class Producer(_Client):
     def send_batch(self, msgs: Sequence[Message]) -> SendResult:
         """Sends several messages of one topic as one batch; ``msg_id`` lists their ids, comma-separated."""
         h, ptr = self._acquire(ProducerSendBatchFailed)
-        arr = c_array(m._ptr for m in msgs)  # type: ignore[misc]
         out = c_void_p()
         try:
+            arr = c_array(m._ptr for m in msgs)  # type: ignore[misc]
             err = lib.rmq_producer_send_batch(ptr, arr, len(msgs), byref(out))
         finally:
             h.release()
