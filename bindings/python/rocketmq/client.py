@@ -50,6 +50,7 @@ from ._runtime import (
     FREE_TRAMPOLINE,
     NO_FREE,
     Handle,
+    InUse,
     build_config,
     c_array,
     callback_scope,
@@ -927,6 +928,18 @@ class _Client:
     def _native_shutdown(self, ptr: int) -> Optional[int]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _acquire(self, exc: Type[RocketMQException]) -> Tuple[Handle, int]:
+        """The started handle and its pointer, in use until ``release()``; raises ``exc``
+        when not started or shut down."""
+        h = self._handle
+        if h is None:
+            raise not_started(exc, self._what)
+        return h, h.acquire(exc)
+
+    def _using(self, exc: Type[RocketMQException]) -> InUse:
+        """:meth:`_acquire` for a ``with`` block, which gets the pointer and releases it."""
+        return InUse(*self._acquire(exc))
+
     def start(self) -> None:
         """Connects and starts. Starting a started client does nothing."""
         with self._state:
@@ -1060,14 +1073,8 @@ class _Consumer(_Client):
     # -- calls on the started consumer --
 
     def _call(self, fn: Callable[..., Optional[int]], *args: Any) -> None:
-        h = self._handle
-        if h is None:
-            raise not_started(self._call_exc, self._what)
-        ptr = h.acquire(self._call_exc)
-        try:
+        with self._using(self._call_exc) as ptr:
             err = fn(ptr, *args)
-        finally:
-            h.release()
         ffi_check(err, self._call_error_cls)
 
 
@@ -1192,43 +1199,28 @@ class Producer(_Client):
     def _native_shutdown(self, ptr: int) -> Optional[int]:
         return lib.rmq_producer_shutdown(ptr)
 
-    def _acquire(self, exc: Type[RocketMQException]) -> Tuple[Handle, int]:
-        h = self._handle
-        if h is None:
-            raise not_started(exc, self._what)
-        return h, h.acquire(exc)
-
     # -- sends --
 
     def send_sync(self, msg: Message) -> SendResult:
         """Sends and waits for the broker's answer (retrying retriable failures)."""
-        h, ptr = self._acquire(ProducerSendSyncFailed)
         out = c_void_p()
-        try:
+        with self._using(ProducerSendSyncFailed) as ptr:
             err = lib.rmq_producer_send_sync(ptr, msg._ptr, byref(out))
-        finally:
-            h.release()
         ffi_check(err, ProducerSendSyncFailed)
         return _take_result(out.value)
 
     def send_oneway(self, msg: Message) -> None:
         """Sends without waiting for an answer (no retries)."""
-        h, ptr = self._acquire(ProducerSendOnewayFailed)
-        try:
+        with self._using(ProducerSendOnewayFailed) as ptr:
             err = lib.rmq_producer_send_oneway(ptr, msg._ptr)
-        finally:
-            h.release()
         ffi_check(err, ProducerSendOnewayFailed)
 
     def send_orderly_with_sharding_key(self, msg: Message, sharding_key: _Str) -> SendResult:
         """Sends to the queue chosen by the hash of ``sharding_key``: messages with the same
         key go to the same queue, in order."""
-        h, ptr = self._acquire(ProducerSendOrderlyFailed)
         out = c_void_p()
-        try:
+        with self._using(ProducerSendOrderlyFailed) as ptr:
             err = lib.rmq_producer_send_orderly(ptr, msg._ptr, to_bytes(sharding_key, "sharding_key"), byref(out))
-        finally:
-            h.release()
         ffi_check(err, ProducerSendOrderlyFailed)
         return _take_result(out.value)
 
@@ -1240,43 +1232,35 @@ class Producer(_Client):
     ) -> SendResult:
         """Sends to the queue ``selector(queues, msg, arg)`` chooses (an index or a queue);
         the selector runs on this thread before this returns."""
-        h, ptr = self._acquire(ProducerSendOrderlyFailed)
-        key = next_key()
 
         def select(mqs: List[MessageQueue], _m: Any, a: Any) -> Union[int, MessageQueue]:
             return selector(mqs, msg, a)
 
-        callbacks[key] = (select, arg)
         out = c_void_p()
-        try:
-            err = lib.rmq_producer_send_with_selector(ptr, msg._ptr, _SELECT_TRAMPOLINE, key, byref(out))
-        finally:
-            callbacks.pop(key, None)
-            h.release()
+        with self._using(ProducerSendOrderlyFailed) as ptr:
+            key = next_key()
+            callbacks[key] = (select, arg)
+            try:
+                err = lib.rmq_producer_send_with_selector(ptr, msg._ptr, _SELECT_TRAMPOLINE, key, byref(out))
+            finally:
+                callbacks.pop(key, None)
         ffi_check(err, ProducerSendOrderlyFailed)
         return _take_result(out.value)
 
     def send_to_queue(self, msg: Message, queue: MessageQueue) -> SendResult:
         """Sends to ``queue`` (one of :meth:`queues`)."""
-        h, ptr = self._acquire(ProducerSendSyncFailed)
         out = c_void_p()
-        try:
-            with _NativeQueues([queue]) as q:
-                err = lib.rmq_producer_send_to_queue(ptr, msg._ptr, q.ptrs[0], byref(out))
-        finally:
-            h.release()
+        with self._using(ProducerSendSyncFailed) as ptr, _NativeQueues([queue]) as q:
+            err = lib.rmq_producer_send_to_queue(ptr, msg._ptr, q.ptrs[0], byref(out))
         ffi_check(err, ProducerSendSyncFailed)
         return _take_result(out.value)
 
     def send_batch(self, msgs: Sequence[Message]) -> SendResult:
         """Sends several messages of one topic as one batch; ``msg_id`` lists their ids, comma-separated."""
-        h, ptr = self._acquire(ProducerSendBatchFailed)
         out = c_void_p()
-        try:
+        with self._using(ProducerSendBatchFailed) as ptr:
             arr = c_array(m._ptr for m in msgs)  # type: ignore[misc]
             err = lib.rmq_producer_send_batch(ptr, arr, len(msgs), byref(out))
-        finally:
-            h.release()
         ffi_check(err, ProducerSendBatchFailed)
         return _take_result(out.value)
 
@@ -1284,15 +1268,12 @@ class Producer(_Client):
         """Sends without waiting. Returns a :class:`SendFuture` (``.result()``, or ``await`` it);
         ``callback(result, exception)`` (one of them ``None``) runs first, on the library's
         callback thread, exactly once."""
-        h, ptr = self._acquire(ProducerSendAsyncFailed)
-        future = SendFuture()
-        future.set_running_or_notify_cancel()
-        key = next_key()
-        callbacks[key] = (future, callback)
-        try:
+        with self._using(ProducerSendAsyncFailed) as ptr:
+            future = SendFuture()
+            future.set_running_or_notify_cancel()
+            key = next_key()
+            callbacks[key] = (future, callback)
             err = lib.rmq_producer_send_async(ptr, msg._ptr, _SEND_TRAMPOLINE, key, NO_FREE)
-        finally:
-            h.release()
         if err:
             callbacks.pop(key, None)
             ffi_check(err, ProducerSendAsyncFailed)
@@ -1300,24 +1281,18 @@ class Producer(_Client):
 
     def request(self, msg: Message, timeout: float = 3.0) -> ReceivedMessage:
         """Sends ``msg`` as a request and waits up to ``timeout`` seconds for the reply."""
-        h, ptr = self._acquire(ProducerException)
         out = c_void_p()
-        try:
+        with self._using(ProducerException) as ptr:
             err = lib.rmq_producer_request(ptr, msg._ptr, max(1, int(timeout * 1000)), byref(out))
-        finally:
-            h.release()
         ffi_check(err, ProducerException)
         return ReceivedMessage(out.value, None, True)  # type: ignore[arg-type]
 
     def queues(self, topic: _Str) -> List[MessageQueue]:
         """The writable queues of ``topic``."""
-        h, ptr = self._acquire(ProducerException)
         arr = ctypes.POINTER(c_void_p)()
         n = c_size_t()
-        try:
+        with self._using(ProducerException) as ptr:
             err = lib.rmq_producer_queues(ptr, to_bytes(topic, "topic"), byref(arr), byref(n))
-        finally:
-            h.release()
         ffi_check(err, ProducerException)
         return _take_queues(arr, n.value)
 
@@ -1460,10 +1435,7 @@ class TransactionMQProducer(Producer):
         commits, rolls back or leaves the outcome to the checker (UNKNOWN). An exception in
         ``local_execute`` is logged and counts as UNKNOWN. The result's
         ``transaction_status`` tells the outcome."""
-        h = self._handle
-        if h is None:
-            raise not_started(ProducerSendTransactionFailed, self._what)
-        ptr = h.acquire(ProducerSendTransactionFailed)
+        h, ptr = _Client._acquire(self, ProducerSendTransactionFailed)  # its own handle, not the companion's
         key = next_key()
         callbacks[key] = (local_execute, user_args)
         out = c_void_p()
