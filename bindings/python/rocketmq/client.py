@@ -203,6 +203,13 @@ def _enum_text(value: Any) -> str:
     return str(value.value) if isinstance(value, Enum) else to_text(value)
 
 
+def _epoch_ms(when: Union[int, float, _dt.datetime]) -> int:
+    """Milliseconds since the Unix epoch: of a ``datetime`` (naive means local time), or ``when`` itself."""
+    if isinstance(when, _dt.datetime):
+        return int(when.timestamp() * 1000)
+    return int(when)
+
+
 def _selector(expression: Union[str, bytes, MessageSelector], expression_type: Optional[ExpressionType]) -> MessageSelector:
     if isinstance(expression, MessageSelector):
         return expression
@@ -533,11 +540,7 @@ class Message:
     def set_delivery_time(self, when: Union[int, float, _dt.datetime]) -> None:
         """Makes the message visible at ``when``: a ``datetime`` (naive means local time) or
         milliseconds since the Unix epoch (5.x brokers' timer messages)."""
-        if isinstance(when, _dt.datetime):
-            ms = int(when.timestamp() * 1000)
-        else:
-            ms = int(when)
-        ffi_check(lib.rmq_message_set_delivery_time(self._ptr, ms), InvalidArgument)
+        ffi_check(lib.rmq_message_set_delivery_time(self._ptr, _epoch_ms(when)), InvalidArgument)
 
     def set_delay(self, seconds: Union[int, float, _dt.timedelta]) -> None:
         """Makes the message visible ``seconds`` from now (a number or a ``timedelta``)."""
@@ -1046,9 +1049,7 @@ class _Consumer(_Client):
         """Where a group with no stored offset starts; ``timestamp`` (ms or a datetime) for TIMESTAMP."""
         self._set("consume.from.where", _enum_text(where))
         if timestamp is not None:
-            if isinstance(timestamp, _dt.datetime):
-                timestamp = int(timestamp.timestamp() * 1000)
-            self._set("consume.timestamp", int(timestamp))
+            self._set("consume.timestamp", _epoch_ms(timestamp))
 
     def set_allocate_strategy(self, strategy: Union[AllocateStrategy, str, AllocateFunction]) -> None:
         """How the group's consumers share the queues of subscribed topics (clustering): an
@@ -1866,10 +1867,8 @@ class LitePullConsumer(_Consumer):
 
     def seek_to_timestamp(self, queue: MessageQueue, timestamp: Union[int, _dt.datetime]) -> None:
         """Continues ``queue`` at its first message stored at or after ``timestamp`` (ms or a datetime)."""
-        if isinstance(timestamp, _dt.datetime):
-            timestamp = int(timestamp.timestamp() * 1000)
         with _NativeQueues([queue]) as nq:
-            self._call(lib.rmq_pull_consumer_seek_to_timestamp, nq.ptrs[0], int(timestamp))
+            self._call(lib.rmq_pull_consumer_seek_to_timestamp, nq.ptrs[0], _epoch_ms(timestamp))
 
     def pause(self, queues: Iterable[MessageQueue]) -> None:
         with _NativeQueues(queues) as nq:
