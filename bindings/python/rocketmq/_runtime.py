@@ -140,6 +140,22 @@ class Handle:
             self._free(ptr)
 
 
+class InUse:
+    """An acquired handle's pointer for a ``with`` block: released when the block ends."""
+
+    __slots__ = ("_handle", "_ptr")
+
+    def __init__(self, handle: Handle, ptr: int) -> None:
+        self._handle = handle
+        self._ptr = ptr
+
+    def __enter__(self) -> int:
+        return self._ptr
+
+    def __exit__(self, *exc: Any) -> None:
+        self._handle.release()
+
+
 def not_started(exc: Type[RocketMQException], what: str) -> RocketMQException:
     e = exc("the %s is not started" % what)
     e.code = ErrorCode.NOT_STARTED

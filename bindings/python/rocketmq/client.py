@@ -50,6 +50,7 @@ from ._runtime import (
     FREE_TRAMPOLINE,
     NO_FREE,
     Handle,
+    InUse,
     build_config,
     c_array,
     callback_scope,
@@ -200,6 +201,13 @@ class MessageSelector(NamedTuple):
 
 def _enum_text(value: Any) -> str:
     return str(value.value) if isinstance(value, Enum) else to_text(value)
+
+
+def _epoch_ms(when: Union[int, float, _dt.datetime]) -> int:
+    """Milliseconds since the Unix epoch: of a ``datetime`` (naive means local time), or ``when`` itself."""
+    if isinstance(when, _dt.datetime):
+        return int(when.timestamp() * 1000)
+    return int(when)
 
 
 def _selector(expression: Union[str, bytes, MessageSelector], expression_type: Optional[ExpressionType]) -> MessageSelector:
@@ -532,11 +540,7 @@ class Message:
     def set_delivery_time(self, when: Union[int, float, _dt.datetime]) -> None:
         """Makes the message visible at ``when``: a ``datetime`` (naive means local time) or
         milliseconds since the Unix epoch (5.x brokers' timer messages)."""
-        if isinstance(when, _dt.datetime):
-            ms = int(when.timestamp() * 1000)
-        else:
-            ms = int(when)
-        ffi_check(lib.rmq_message_set_delivery_time(self._ptr, ms), InvalidArgument)
+        ffi_check(lib.rmq_message_set_delivery_time(self._ptr, _epoch_ms(when)), InvalidArgument)
 
     def set_delay(self, seconds: Union[int, float, _dt.timedelta]) -> None:
         """Makes the message visible ``seconds`` from now (a number or a ``timedelta``)."""
@@ -860,16 +864,6 @@ class _Client:
             if key == "allocate.strategy":
                 self._allocate = None
 
-    def _set_allocate(self, strategy: Union[AllocateStrategy, str, AllocateFunction]) -> None:
-        if not callable(strategy):  # AllocateStrategy members and names are not callable
-            self._set("allocate.strategy", _enum_text(strategy))
-            return
-        with self._state:
-            if self._handle is not None:
-                raise IllegalState("the allocation strategy cannot change after start(); call it before start()")
-            self._settings.pop("allocate.strategy", None)
-            self._allocate = strategy
-
     def _configure(self, cfg: int) -> None:
         """Hands the native config what is not a setting: the allocation strategy."""
         strategy = self._allocate
@@ -937,6 +931,18 @@ class _Client:
     def _native_shutdown(self, ptr: int) -> Optional[int]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _acquire(self, exc: Type[RocketMQException]) -> Tuple[Handle, int]:
+        """The started handle and its pointer, in use until ``release()``; raises ``exc``
+        when not started or shut down."""
+        h = self._handle
+        if h is None:
+            raise not_started(exc, self._what)
+        return h, h.acquire(exc)
+
+    def _using(self, exc: Type[RocketMQException]) -> InUse:
+        """:meth:`_acquire` for a ``with`` block, which gets the pointer and releases it."""
+        return InUse(*self._acquire(exc))
+
     def start(self) -> None:
         """Connects and starts. Starting a started client does nothing."""
         with self._state:
@@ -1002,6 +1008,75 @@ class _Client:
     @property
     def started(self) -> bool:
         return self._handle is not None
+
+
+class _Consumer(_Client):
+    """What push and lite pull consumers share: the message model, where a new group starts,
+    the allocation strategy, the pull batch size, and calls on the started native consumer."""
+
+    _is_consumer = True
+    #: What a call on a consumer that is not started (or is shut down) raises.
+    _call_exc: Type[RocketMQException] = IllegalState
+    #: What a call's error raises as (``None``: a class chosen from the error code).
+    _call_error_cls: Optional[Type[RocketMQException]] = None
+
+    def __init__(
+        self,
+        group_id: _Str,
+        message_model: MessageModel,
+        name_server_address: Optional[_Str],
+        consume_from_where: Optional[ConsumeFromWhere],
+        allocate_strategy: Optional[Union[AllocateStrategy, AllocateFunction]],
+    ) -> None:
+        super().__init__(group_id)
+        self.set_message_model(message_model)
+        if name_server_address is not None:
+            self.set_name_server_address(name_server_address)
+        if consume_from_where is not None:
+            self.set_consume_from_where(consume_from_where)
+        if allocate_strategy is not None:
+            self.set_allocate_strategy(allocate_strategy)
+
+    # -- settings --
+
+    def set_message_model(self, model: MessageModel) -> None:
+        model = MessageModel(model)
+        self._set("message.model", "broadcasting" if model == MessageModel.BROADCASTING else "clustering")
+
+    def set_consume_from_where(
+        self, where: Union[ConsumeFromWhere, str], timestamp: Optional[Union[int, _dt.datetime]] = None
+    ) -> None:
+        """Where a group with no stored offset starts; ``timestamp`` (ms or a datetime) for TIMESTAMP."""
+        self._set("consume.from.where", _enum_text(where))
+        if timestamp is not None:
+            self._set("consume.timestamp", _epoch_ms(timestamp))
+
+    def set_allocate_strategy(self, strategy: Union[AllocateStrategy, str, AllocateFunction]) -> None:
+        """How the group's consumers share the queues of subscribed topics (clustering): an
+        :class:`AllocateStrategy`, which the library runs, or a function (see
+        :data:`AllocateFunction`, :func:`allocate_by_config`, :func:`allocate_by_machine_room`),
+        which the library calls on a thread of its own at each rebalance. An exception in the
+        function is logged and the consumer keeps its queues until a later rebalance succeeds."""
+        if not callable(strategy):  # AllocateStrategy members and names are not callable
+            self._set("allocate.strategy", _enum_text(strategy))
+            return
+        with self._state:
+            if self._handle is not None:
+                raise IllegalState("the allocation strategy cannot change after start(); call it before start()")
+            self._settings.pop("allocate.strategy", None)
+            self._allocate = strategy
+
+    def set_pull_batch_size(self, size: int) -> None:
+        """Most messages per pull (default 32 for a push consumer; 10 for a lite pull consumer,
+        which also returns at most that many per poll)."""
+        self._set("pull.batch.size", int(size))
+
+    # -- calls on the started consumer --
+
+    def _call(self, fn: Callable[..., Optional[int]], *args: Any) -> None:
+        with self._using(self._call_exc) as ptr:
+            err = fn(ptr, *args)
+        ffi_check(err, self._call_error_cls)
 
 
 # --- producers --------------------------------------------------------------------------------
@@ -1125,43 +1200,28 @@ class Producer(_Client):
     def _native_shutdown(self, ptr: int) -> Optional[int]:
         return lib.rmq_producer_shutdown(ptr)
 
-    def _acquire(self, exc: Type[RocketMQException]) -> Tuple[Handle, int]:
-        h = self._handle
-        if h is None:
-            raise not_started(exc, self._what)
-        return h, h.acquire(exc)
-
     # -- sends --
 
     def send_sync(self, msg: Message) -> SendResult:
         """Sends and waits for the broker's answer (retrying retriable failures)."""
-        h, ptr = self._acquire(ProducerSendSyncFailed)
         out = c_void_p()
-        try:
+        with self._using(ProducerSendSyncFailed) as ptr:
             err = lib.rmq_producer_send_sync(ptr, msg._ptr, byref(out))
-        finally:
-            h.release()
         ffi_check(err, ProducerSendSyncFailed)
         return _take_result(out.value)
 
     def send_oneway(self, msg: Message) -> None:
         """Sends without waiting for an answer (no retries)."""
-        h, ptr = self._acquire(ProducerSendOnewayFailed)
-        try:
+        with self._using(ProducerSendOnewayFailed) as ptr:
             err = lib.rmq_producer_send_oneway(ptr, msg._ptr)
-        finally:
-            h.release()
         ffi_check(err, ProducerSendOnewayFailed)
 
     def send_orderly_with_sharding_key(self, msg: Message, sharding_key: _Str) -> SendResult:
         """Sends to the queue chosen by the hash of ``sharding_key``: messages with the same
         key go to the same queue, in order."""
-        h, ptr = self._acquire(ProducerSendOrderlyFailed)
         out = c_void_p()
-        try:
+        with self._using(ProducerSendOrderlyFailed) as ptr:
             err = lib.rmq_producer_send_orderly(ptr, msg._ptr, to_bytes(sharding_key, "sharding_key"), byref(out))
-        finally:
-            h.release()
         ffi_check(err, ProducerSendOrderlyFailed)
         return _take_result(out.value)
 
@@ -1173,43 +1233,35 @@ class Producer(_Client):
     ) -> SendResult:
         """Sends to the queue ``selector(queues, msg, arg)`` chooses (an index or a queue);
         the selector runs on this thread before this returns."""
-        h, ptr = self._acquire(ProducerSendOrderlyFailed)
-        key = next_key()
 
         def select(mqs: List[MessageQueue], _m: Any, a: Any) -> Union[int, MessageQueue]:
             return selector(mqs, msg, a)
 
-        callbacks[key] = (select, arg)
         out = c_void_p()
-        try:
-            err = lib.rmq_producer_send_with_selector(ptr, msg._ptr, _SELECT_TRAMPOLINE, key, byref(out))
-        finally:
-            callbacks.pop(key, None)
-            h.release()
+        with self._using(ProducerSendOrderlyFailed) as ptr:
+            key = next_key()
+            callbacks[key] = (select, arg)
+            try:
+                err = lib.rmq_producer_send_with_selector(ptr, msg._ptr, _SELECT_TRAMPOLINE, key, byref(out))
+            finally:
+                callbacks.pop(key, None)
         ffi_check(err, ProducerSendOrderlyFailed)
         return _take_result(out.value)
 
     def send_to_queue(self, msg: Message, queue: MessageQueue) -> SendResult:
         """Sends to ``queue`` (one of :meth:`queues`)."""
-        h, ptr = self._acquire(ProducerSendSyncFailed)
         out = c_void_p()
-        try:
-            with _NativeQueues([queue]) as q:
-                err = lib.rmq_producer_send_to_queue(ptr, msg._ptr, q.ptrs[0], byref(out))
-        finally:
-            h.release()
+        with self._using(ProducerSendSyncFailed) as ptr, _NativeQueues([queue]) as q:
+            err = lib.rmq_producer_send_to_queue(ptr, msg._ptr, q.ptrs[0], byref(out))
         ffi_check(err, ProducerSendSyncFailed)
         return _take_result(out.value)
 
     def send_batch(self, msgs: Sequence[Message]) -> SendResult:
         """Sends several messages of one topic as one batch; ``msg_id`` lists their ids, comma-separated."""
-        h, ptr = self._acquire(ProducerSendBatchFailed)
-        arr = c_array(m._ptr for m in msgs)  # type: ignore[misc]
         out = c_void_p()
-        try:
+        with self._using(ProducerSendBatchFailed) as ptr:
+            arr = c_array(m._ptr for m in msgs)  # type: ignore[misc]
             err = lib.rmq_producer_send_batch(ptr, arr, len(msgs), byref(out))
-        finally:
-            h.release()
         ffi_check(err, ProducerSendBatchFailed)
         return _take_result(out.value)
 
@@ -1217,15 +1269,12 @@ class Producer(_Client):
         """Sends without waiting. Returns a :class:`SendFuture` (``.result()``, or ``await`` it);
         ``callback(result, exception)`` (one of them ``None``) runs first, on the library's
         callback thread, exactly once."""
-        h, ptr = self._acquire(ProducerSendAsyncFailed)
-        future = SendFuture()
-        future.set_running_or_notify_cancel()
-        key = next_key()
-        callbacks[key] = (future, callback)
-        try:
+        with self._using(ProducerSendAsyncFailed) as ptr:
+            future = SendFuture()
+            future.set_running_or_notify_cancel()
+            key = next_key()
+            callbacks[key] = (future, callback)
             err = lib.rmq_producer_send_async(ptr, msg._ptr, _SEND_TRAMPOLINE, key, NO_FREE)
-        finally:
-            h.release()
         if err:
             callbacks.pop(key, None)
             ffi_check(err, ProducerSendAsyncFailed)
@@ -1233,24 +1282,18 @@ class Producer(_Client):
 
     def request(self, msg: Message, timeout: float = 3.0) -> ReceivedMessage:
         """Sends ``msg`` as a request and waits up to ``timeout`` seconds for the reply."""
-        h, ptr = self._acquire(ProducerException)
         out = c_void_p()
-        try:
+        with self._using(ProducerException) as ptr:
             err = lib.rmq_producer_request(ptr, msg._ptr, max(1, int(timeout * 1000)), byref(out))
-        finally:
-            h.release()
         ffi_check(err, ProducerException)
         return ReceivedMessage(out.value, None, True)  # type: ignore[arg-type]
 
     def queues(self, topic: _Str) -> List[MessageQueue]:
         """The writable queues of ``topic``."""
-        h, ptr = self._acquire(ProducerException)
         arr = ctypes.POINTER(c_void_p)()
         n = c_size_t()
-        try:
+        with self._using(ProducerException) as ptr:
             err = lib.rmq_producer_queues(ptr, to_bytes(topic, "topic"), byref(arr), byref(n))
-        finally:
-            h.release()
         ffi_check(err, ProducerException)
         return _take_queues(arr, n.value)
 
@@ -1393,10 +1436,7 @@ class TransactionMQProducer(Producer):
         commits, rolls back or leaves the outcome to the checker (UNKNOWN). An exception in
         ``local_execute`` is logged and counts as UNKNOWN. The result's
         ``transaction_status`` tells the outcome."""
-        h = self._handle
-        if h is None:
-            raise not_started(ProducerSendTransactionFailed, self._what)
-        ptr = h.acquire(ProducerSendTransactionFailed)
+        h, ptr = _Client._acquire(self, ProducerSendTransactionFailed)  # its own handle, not the companion's
         key = next_key()
         callbacks[key] = (local_execute, user_args)
         out = c_void_p()
@@ -1515,7 +1555,7 @@ _CONSUME_ORDERLY_TRAMPOLINE = _native.CONSUME_ORDERLY_CB(_on_consume_orderly)
 MessageListener = Callable[[ReceivedMessage], Union[ConsumeStatus, int]]
 
 
-class PushConsumer(_Client):
+class PushConsumer(_Consumer):
     """A push consumer (2.x ``PushConsumer``): the library pulls and calls the listener of
     each subscribed topic on its consume threads.
 
@@ -1528,7 +1568,6 @@ class PushConsumer(_Client):
 
     _what = "push consumer"
     _start_exc = PushConsumerStartFailed
-    _is_consumer = True
 
     def __init__(
         self,
@@ -1541,24 +1580,13 @@ class PushConsumer(_Client):
         allocate_strategy: Optional[Union[AllocateStrategy, AllocateFunction]] = None,
         thread_count: Optional[int] = None,
     ) -> None:
-        super().__init__(group_id)
+        super().__init__(group_id, message_model, name_server_address, consume_from_where, allocate_strategy)
         self._orderly = bool(orderly)
         self._subscriptions: Dict[str, _Subscription] = {}
-        self.set_message_model(message_model)
-        if name_server_address is not None:
-            self.set_name_server_address(name_server_address)
-        if consume_from_where is not None:
-            self.set_consume_from_where(consume_from_where)
-        if allocate_strategy is not None:
-            self.set_allocate_strategy(allocate_strategy)
         if thread_count is not None:
             self.set_thread_count(thread_count)
 
     # -- settings --
-
-    def set_message_model(self, model: MessageModel) -> None:
-        model = MessageModel(model)
-        self._set("message.model", "broadcasting" if model == MessageModel.BROADCASTING else "clustering")
 
     def set_thread_count(self, thread_count: int) -> None:
         """Threads running listeners (default 20)."""
@@ -1568,30 +1596,9 @@ class PushConsumer(_Client):
         """Most messages per listener call (default 1)."""
         self._set("consume.batch.size", int(max_size))
 
-    def set_consume_from_where(
-        self, where: Union[ConsumeFromWhere, str], timestamp: Optional[Union[int, _dt.datetime]] = None
-    ) -> None:
-        """Where a group with no stored offset starts; ``timestamp`` (ms or a datetime) for TIMESTAMP."""
-        self._set("consume.from.where", _enum_text(where))
-        if timestamp is not None:
-            if isinstance(timestamp, _dt.datetime):
-                timestamp = int(timestamp.timestamp() * 1000)
-            self._set("consume.timestamp", int(timestamp))
-
-    def set_allocate_strategy(self, strategy: Union[AllocateStrategy, str, AllocateFunction]) -> None:
-        """How the group's consumers share queues (clustering): an :class:`AllocateStrategy`,
-        which the library runs, or a function (see :data:`AllocateFunction`,
-        :func:`allocate_by_config`, :func:`allocate_by_machine_room`), which the library calls
-        on a thread of its own at each rebalance. An exception in the function is logged and
-        the consumer keeps its queues until a later rebalance succeeds."""
-        self._set_allocate(strategy)
-
     def set_max_reconsume_times(self, times: int) -> None:
         """Deliveries before the dead-letter queue (-1: 16 concurrently, unlimited orderly)."""
         self._set("max.reconsume.times", int(times))
-
-    def set_pull_batch_size(self, size: int) -> None:
-        self._set("pull.batch.size", int(size))
 
     def set_suspend_time(self, millis: int) -> None:
         """Orderly: how long a queue pauses after a failed batch (default 1000 ms)."""
@@ -1615,26 +1622,16 @@ class PushConsumer(_Client):
             to_text(topic, "topic"), callback, _selector(expression, expression_type), bool(batch), self._orderly
         )
         with self._state:
-            h = self._handle
-            if h is not None:
-                ptr = h.acquire()
-                try:
-                    self._register(ptr, sub)
-                finally:
-                    h.release()
+            if self._handle is not None:
+                self._call(self._register, sub)
             self._subscriptions[sub.topic] = sub
 
     def unsubscribe(self, topic: _Str) -> None:
         t = to_text(topic, "topic")
         with self._state:
             self._subscriptions.pop(t, None)
-            h = self._handle
-            if h is not None:
-                ptr = h.acquire()
-                try:
-                    ffi_check(lib.rmq_push_consumer_unsubscribe(ptr, t.encode()))
-                finally:
-                    h.release()
+            if self._handle is not None:
+                self._call(lib.rmq_push_consumer_unsubscribe, t.encode())
 
     def _register(self, ptr: int, sub: _Subscription) -> None:
         key = next_key()
@@ -1674,17 +1671,6 @@ class PushConsumer(_Client):
     def _native_shutdown(self, ptr: int) -> Optional[int]:
         return lib.rmq_push_consumer_shutdown(ptr)
 
-    def _call(self, fn: Callable[..., Optional[int]], *args: Any) -> None:
-        h = self._handle
-        if h is None:
-            raise not_started(IllegalState, self._what)
-        ptr = h.acquire()
-        try:
-            err = fn(ptr, *args)
-        finally:
-            h.release()
-        ffi_check(err)
-
     def pause(self) -> None:
         """Stops pulling (messages already fetched are still consumed)."""
         self._call(lib.rmq_push_consumer_pause)
@@ -1718,7 +1704,7 @@ class _PollBatch:
             lib.rmq_message_views_free(arr, self.count)
 
 
-class LitePullConsumer(_Client):
+class LitePullConsumer(_Consumer):
     """A lite pull consumer: the library pulls in the background and :meth:`poll` hands the
     messages out on the caller's thread (no callbacks). Subscribe (the group shares the
     queues) or assign queues, then start, then poll. With ``auto_commit`` (the default) what
@@ -1727,7 +1713,8 @@ class LitePullConsumer(_Client):
 
     _what = "pull consumer"
     _start_exc = PullConsumerStartFailed
-    _is_consumer = True
+    _call_exc = PullConsumerException
+    _call_error_cls = PullConsumerException
 
     #: The longest single wait inside poll(), so Ctrl-C is seen promptly.
     POLL_SLICE = 0.2
@@ -1743,16 +1730,9 @@ class LitePullConsumer(_Client):
         auto_commit: Optional[bool] = None,
         pull_batch_size: Optional[int] = None,
     ) -> None:
-        super().__init__(group_id)
+        super().__init__(group_id, message_model, name_server_address, consume_from_where, allocate_strategy)
         self._topics: Dict[str, MessageSelector] = {}
         self._assigned: Optional[List[MessageQueue]] = None
-        self.set_message_model(message_model)
-        if name_server_address is not None:
-            self.set_name_server_address(name_server_address)
-        if consume_from_where is not None:
-            self.set_consume_from_where(consume_from_where)
-        if allocate_strategy is not None:
-            self.set_allocate_strategy(allocate_strategy)
         if auto_commit is not None:
             self.set_auto_commit(auto_commit)
         if pull_batch_size is not None:
@@ -1760,30 +1740,8 @@ class LitePullConsumer(_Client):
 
     # -- settings --
 
-    def set_message_model(self, model: MessageModel) -> None:
-        model = MessageModel(model)
-        self._set("message.model", "broadcasting" if model == MessageModel.BROADCASTING else "clustering")
-
-    def set_consume_from_where(
-        self, where: Union[ConsumeFromWhere, str], timestamp: Optional[Union[int, _dt.datetime]] = None
-    ) -> None:
-        self._set("consume.from.where", _enum_text(where))
-        if timestamp is not None:
-            if isinstance(timestamp, _dt.datetime):
-                timestamp = int(timestamp.timestamp() * 1000)
-            self._set("consume.timestamp", int(timestamp))
-
-    def set_allocate_strategy(self, strategy: Union[AllocateStrategy, str, AllocateFunction]) -> None:
-        """How the group's consumers share queues of subscribed topics (clustering): an
-        :class:`AllocateStrategy` or a function, as :meth:`PushConsumer.set_allocate_strategy`."""
-        self._set_allocate(strategy)
-
     def set_auto_commit(self, enabled: bool) -> None:
         self._set("auto.commit", bool(enabled))
-
-    def set_pull_batch_size(self, size: int) -> None:
-        """Most messages per pull and per poll (default 10)."""
-        self._set("pull.batch.size", int(size))
 
     # -- what to consume --
 
@@ -1854,17 +1812,6 @@ class LitePullConsumer(_Client):
     def _native_shutdown(self, ptr: int) -> Optional[int]:
         return lib.rmq_pull_consumer_shutdown(ptr)
 
-    def _call(self, fn: Callable[..., Optional[int]], *args: Any) -> None:
-        h = self._handle
-        if h is None:
-            raise not_started(PullConsumerException, self._what)
-        ptr = h.acquire(PullConsumerException)
-        try:
-            err = fn(ptr, *args)
-        finally:
-            h.release()
-        ffi_check(err, PullConsumerException)
-
     # -- consuming --
 
     def poll(self, timeout: float = 1.0) -> List[ReceivedMessage]:
@@ -1920,10 +1867,8 @@ class LitePullConsumer(_Client):
 
     def seek_to_timestamp(self, queue: MessageQueue, timestamp: Union[int, _dt.datetime]) -> None:
         """Continues ``queue`` at its first message stored at or after ``timestamp`` (ms or a datetime)."""
-        if isinstance(timestamp, _dt.datetime):
-            timestamp = int(timestamp.timestamp() * 1000)
         with _NativeQueues([queue]) as nq:
-            self._call(lib.rmq_pull_consumer_seek_to_timestamp, nq.ptrs[0], int(timestamp))
+            self._call(lib.rmq_pull_consumer_seek_to_timestamp, nq.ptrs[0], _epoch_ms(timestamp))
 
     def pause(self, queues: Iterable[MessageQueue]) -> None:
         with _NativeQueues(queues) as nq:

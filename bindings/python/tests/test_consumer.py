@@ -48,6 +48,19 @@ def _consumer(group=None, **kw):
     return c
 
 
+def _run_until(c, cond, timeout, settle=1.5):
+    """Starts ``c``, waits up to ``timeout`` seconds for ``cond`` and, when it came, ``settle``
+    seconds more to catch extras; shuts ``c`` down and returns whether ``cond`` came."""
+    c.start()
+    try:
+        if not wait_until(cond, timeout):
+            return False
+        time.sleep(settle)
+        return True
+    finally:
+        c.shutdown()
+
+
 def test_push_consumer(producer, topic):
     # The 2.x test: keys, body and property arrive as sent.
     m = Message(topic)
@@ -96,12 +109,7 @@ def test_push_consumer_many_messages_concurrently(producer, topic):
         return got(msg)
 
     c.subscribe(topic, on_message)
-    c.start()
-    try:
-        assert wait_until(lambda: len(got) >= 100, 60)
-        time.sleep(1.5)
-    finally:
-        c.shutdown()
+    assert _run_until(c, lambda: len(got) >= 100, 60)
     assert Counter(got.bodies()) == Counter(b"body-%d" % i for i in range(100))
     assert threading.get_ident() not in threads
 
@@ -119,13 +127,8 @@ def test_push_consumer_reconsume_later(producer, topic):
 
     c = _consumer()
     c.subscribe(topic, on_message)
-    c.start()
-    try:
-        # The broker redelivers through the group's retry topic (delay level 3: about 10 s).
-        assert wait_until(lambda: len(deliveries) == 3 and all(len(v) >= 2 for v in deliveries.values()), 90)
-        time.sleep(1.5)
-    finally:
-        c.shutdown()
+    # The broker redelivers through the group's retry topic (delay level 3: about 10 s).
+    assert _run_until(c, lambda: len(deliveries) == 3 and all(len(v) >= 2 for v in deliveries.values()), 90)
     assert set(deliveries) == {b"body-0", b"body-1", b"body-2"}
     for body, ds in deliveries.items():
         assert len(ds) == 2, (body, len(ds))
@@ -152,12 +155,7 @@ def test_listener_that_raises_is_logged_and_redelivered(producer, topic, caplog)
     c = _consumer()
     c.subscribe(topic, on_message)
     with caplog.at_level(logging.ERROR, logger="rocketmq"):
-        c.start()
-        try:
-            assert wait_until(lambda: calls[b"body-0"] >= 2 and calls[b"body-1"] >= 2, 90)
-            time.sleep(1.5)
-        finally:
-            c.shutdown()
+        assert _run_until(c, lambda: calls[b"body-0"] >= 2 and calls[b"body-1"] >= 2, 90)
     assert calls == Counter({b"body-0": 2, b"body-1": 2})
     text = caplog.text
     assert "listener failure" in text and "RuntimeError" in text
@@ -191,12 +189,7 @@ def test_push_consumer_orderly(producer, topic):
 
     c = _consumer(orderly=True)
     c.subscribe(topic, on_message)
-    c.start()
-    try:
-        assert wait_until(lambda: sum(len(v) for v in got.values()) >= 30, 60)
-        time.sleep(1.5)
-    finally:
-        c.shutdown()
+    assert _run_until(c, lambda: sum(len(v) for v in got.values()) >= 30, 60)
     assert dict(got) == dict(sent)
     assert not overlap
 
@@ -222,12 +215,7 @@ def test_orderly_listener_failure_suspends_and_keeps_order(producer, topic):
     c = _consumer(orderly=True)
     c.set_suspend_time(200)
     c.subscribe(topic, on_message)
-    c.start()
-    try:
-        assert wait_until(lambda: b"m4" in seen, 60)
-        time.sleep(1)
-    finally:
-        c.shutdown()
+    assert _run_until(c, lambda: b"m4" in seen, 60, settle=1)
     assert seen == [b"m0", b"m1", b"m2", b"m2", b"m3", b"m3", b"m4"]
 
 
@@ -268,12 +256,7 @@ def test_sql92_selector(producer, topic):
     c = _consumer()
     got = Collector()
     c.subscribe(topic, got, "idx < 3", expression_type=ExpressionType.SQL92)
-    c.start()
-    try:
-        assert wait_until(lambda: len(got) >= 3, 60)
-        time.sleep(1.5)
-    finally:
-        c.shutdown()
+    assert _run_until(c, lambda: len(got) >= 3, 60)
     assert Counter(got.bodies()) == Counter(b"body-%d" % i for i in range(3))
 
 
@@ -286,12 +269,7 @@ def test_tag_expression_and_several_topics(producer, topic):
     c = _consumer()
     c.subscribe(topic, got1, "A || C")
     c.subscribe(other, got2, "B")
-    c.start()
-    try:
-        assert wait_until(lambda: len(got1) >= 2 and len(got2) >= 1, 60)
-        time.sleep(1.5)
-    finally:
-        c.shutdown()
+    assert _run_until(c, lambda: len(got1) >= 2 and len(got2) >= 1, 60)
     # Each topic has its own listener (2.x had one for all: the last registered).
     assert sorted(got1.bodies()) == [b"t1-A", b"t1-C"]
     assert got2.bodies() == [b"t2-B"]
@@ -313,12 +291,7 @@ def test_batches(producer, topic):
     c = _consumer()
     c.set_message_batch_max_size(8)
     c.subscribe(topic, on_batch, batch=True)
-    c.start()
-    try:
-        assert wait_until(lambda: len(got) >= 40, 60)
-        time.sleep(1.5)
-    finally:
-        c.shutdown()
+    assert _run_until(c, lambda: len(got) >= 40, 60)
     assert Counter(got.bodies()) == Counter(b"body-%d" % i for i in range(40))
     assert max(sizes) > 1 and max(sizes) <= 8
 
@@ -340,12 +313,7 @@ def test_batch_size_with_one_message_listener_acks_the_prefix(producer, topic):
     c = _consumer()
     c.set_message_batch_max_size(32)
     c.subscribe(topic, on_message)
-    c.start()
-    try:
-        assert wait_until(lambda: len(calls) == 20 and calls[b"body-7"] >= 2, 90)
-        time.sleep(1.5)
-    finally:
-        c.shutdown()
+    assert _run_until(c, lambda: len(calls) == 20 and calls[b"body-7"] >= 2, 90)
     assert calls[b"body-7"] == 2
     assert sum(calls.values()) <= 20 + 20  # at most the failed message and those after it come twice
     assert all(calls[b"body-%d" % i] == 1 for i in range(7))
@@ -376,11 +344,7 @@ def test_message_kept_past_its_callback(producer, topic, monkeypatch):
 
     c = _consumer()
     c.subscribe(topic, on_message)
-    c.start()
-    try:
-        assert wait_until(lambda: kept and dropped, 30)
-    finally:
-        c.shutdown()
+    assert _run_until(c, lambda: kept and dropped, 30, settle=0)
     assert len(copies) == 1  # only the kept message was copied
     # Still readable after the callback returned and the consumer was freed.
     assert kept[0].body == b"keep me" and kept[0].keys == b"k" and kept[0].topic == topic
@@ -401,11 +365,7 @@ def test_message_kept_through_a_bound_method(producer, topic):
 
     c = _consumer()
     c.subscribe(topic, Listener())
-    c.start()
-    try:
-        assert wait_until(lambda: "repr_fn" in holder, 30)
-    finally:
-        c.shutdown()
+    assert _run_until(c, lambda: "repr_fn" in holder, 30, settle=0)
     assert "x" in holder["repr_fn"]()
 
 
@@ -420,12 +380,7 @@ def test_consume_from_timestamp(producer, topic):
     c.set_consume_from_where(ConsumeFromWhere.TIMESTAMP, since)
     got = Collector()
     c.subscribe(topic, got)
-    c.start()
-    try:
-        assert wait_until(lambda: len(got) >= 5, 60)
-        time.sleep(1.5)
-    finally:
-        c.shutdown()
+    assert _run_until(c, lambda: len(got) >= 5, 60)
     assert Counter(got.bodies()) == Counter(b"body-%d" % i for i in range(5, 10))
 
 

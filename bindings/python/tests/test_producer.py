@@ -180,6 +180,21 @@ def test_send_batch(producer, topic):
         producer.send_batch([])
 
 
+def test_send_batch_of_non_messages_releases_the_producer():
+    # A batch that is not messages fails before the library is called and leaves nothing
+    # for shutdown to wait for.
+    p = Producer(unique("py_bad_batch"))
+    p.set_name_server_address(NAMESRV)
+    p.start()
+    with pytest.raises(AttributeError):
+        p.send_batch([object()])
+    in_use = p._handle._users
+    for _ in range(in_use):
+        p._handle.release()  # lets shutdown return even when the assertion below fails
+    p.shutdown()
+    assert in_use == 0
+
+
 def test_delivery_time_and_delay(producer, topic):
     sent_at = time.time()
     m1 = _msg(topic, 1)
