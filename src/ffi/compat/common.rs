@@ -91,9 +91,26 @@ pub(crate) mod log_settings {
     }
 }
 
-/// The version text of `Show*Version`.
-pub(crate) const VERSION_TEXT: &str = concat!(
+/// The version text of `Show*Version`, NUL-terminated.
+const VERSION_TEXT: &str = concat!(
     "RUST CORE VERSION: ",
     env!("CARGO_PKG_VERSION"),
-    ", librocketmq (rocketmq-client-cpp C API)"
+    ", librocketmq (rocketmq-client-cpp C API)\0"
 );
+
+/// `VERSION_TEXT` for C callers: lives as long as the process.
+pub(crate) fn version_text() -> *const std::ffi::c_char {
+    std::ffi::CStr::from_bytes_with_nul(VERSION_TEXT.as_bytes())
+        .map_or(std::ptr::null(), |s| s.as_ptr())
+}
+
+/// The consumers' `Show*Version`: the version text, NULL for a NULL client.
+pub(crate) fn version_or_null<T>(client: *const T) -> *const std::ffi::c_char {
+    super::boundary::client_guard(std::ptr::null(), || {
+        if client.is_null() {
+            std::ptr::null()
+        } else {
+            version_text()
+        }
+    })
+}

@@ -13,7 +13,7 @@
 // c:include CSendResult.h
 // c:include CTransactionStatus.h
 
-use std::ffi::{c_char, c_int, c_long, c_void, CStr, CString};
+use std::ffi::{c_char, c_int, c_long, c_void, CStr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,7 +45,6 @@ pub struct CProducer {
     settings: Mutex<Settings>,
     engine: RwLock<Option<Engine>>,
     lifecycle: Mutex<()>,
-    version: CString,
 }
 
 // c:callback
@@ -261,7 +260,6 @@ impl CProducer {
             settings: Mutex::new(Settings::new(group)),
             engine: RwLock::new(None),
             lifecycle: Mutex::new(()),
-            version: CString::new(VERSION_TEXT).unwrap_or_default(),
         }
     }
 
@@ -479,14 +477,14 @@ pub unsafe extern "C" fn ShutdownProducer(producer: *mut CProducer) -> c_int {
     })
 }
 
-/// The library version text, owned by the producer; "DefaultVersion" for NULL.
+/// The library version text (static); "DefaultVersion" for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn ShowProducerVersion(producer: *mut CProducer) -> *const c_char {
     const DEFAULT: &CStr = c"DefaultVersion";
     client_guard(DEFAULT.as_ptr(), || {
         producer
             .as_ref()
-            .map_or(DEFAULT.as_ptr(), |p| p.version.as_ptr())
+            .map_or(DEFAULT.as_ptr(), |_| version_text())
     })
 }
 

@@ -278,14 +278,7 @@ pub unsafe extern "C" fn ShutdownPullConsumer(consumer: *mut CPullConsumer) -> c
 /// The library version text; NULL for a NULL consumer.
 #[no_mangle]
 pub unsafe extern "C" fn ShowPullConsumerVersion(consumer: *mut CPullConsumer) -> *const c_char {
-    static VERSION: Lazy<CString> = Lazy::new(|| CString::new(VERSION_TEXT).unwrap_or_default());
-    client_guard(std::ptr::null(), || {
-        if consumer.is_null() {
-            std::ptr::null()
-        } else {
-            VERSION.as_ptr()
-        }
-    })
+    version_or_null(consumer)
 }
 
 /// Replaces the group. NULL_POINTER if either argument is NULL.

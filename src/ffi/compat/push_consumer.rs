@@ -338,15 +338,7 @@ pub unsafe extern "C" fn ShutdownPushConsumer(consumer: *mut CPushConsumer) -> c
 /// The library version text; NULL for a NULL consumer.
 #[no_mangle]
 pub unsafe extern "C" fn ShowPushConsumerVersion(consumer: *mut CPushConsumer) -> *const c_char {
-    static VERSION: once_cell::sync::Lazy<CString> =
-        once_cell::sync::Lazy::new(|| CString::new(VERSION_TEXT).unwrap_or_default());
-    client_guard(std::ptr::null(), || {
-        if consumer.is_null() {
-            std::ptr::null()
-        } else {
-            VERSION.as_ptr()
-        }
-    })
+    version_or_null(consumer)
 }
 
 /// Replaces the group. NULL_POINTER if either argument is NULL.
