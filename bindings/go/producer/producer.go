@@ -25,32 +25,15 @@ import (
 )
 
 func (o *producerOptions) kvs() ([]capi.KV, error) {
-	cc := internal.ClientConfig{
-		Resolver:       o.Resolver,
-		InstanceName:   o.InstanceName,
-		Namespace:      o.Namespace,
-		UnitName:       o.UnitName,
-		Credentials:    o.Credentials,
-		VIPChannel:     o.VIPChannelEnabled,
-		ConnectTimeout: o.ConnectionTimeout,
-		UseTls:         o.UseTls,
-	}
-	kvs, err := cc.KVs()
+	kvs, err := o.ClientOptions.KVs("sending")
 	if err != nil {
 		return nil, err
-	}
-	if o.Trace != nil {
-		rlog.Warning("message tracing is not supported by librocketmq; sending without traces", nil)
-	}
-	if o.GroupName == "" {
-		return nil, errors.ErrEmptyGroupID
 	}
 	retry := o.RetryTimes
 	if retry < 0 {
 		retry = 0
 	}
 	kvs = append(kvs,
-		capi.KV{Key: "group", Value: o.GroupName},
 		capi.KV{Key: "retry.times", Value: strconv.Itoa(retry)},
 		capi.KV{Key: "default.topic.queue.nums", Value: strconv.Itoa(o.DefaultTopicQueueNums)},
 		capi.KV{Key: "compress.threshold.bytes", Value: strconv.Itoa(o.CompressMsgBodyOverHowmuch)},
