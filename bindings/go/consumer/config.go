@@ -11,6 +11,17 @@ import (
 	"github.com/librocketmq/librocketmq/bindings/go/primitive"
 )
 
+// newOptions applies opts to the defaults and turns them into library
+// settings; push selects the keys only push consumers know.
+func newOptions(opts []Option, push bool) (consumerOptions, []capi.KV, error) {
+	o := defaultConsumerOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	kvs, err := o.kvs(push)
+	return o, kvs, err
+}
+
 // kvs turns the options into library settings; push selects the keys only
 // push consumers know.
 func (o *consumerOptions) kvs(push bool) ([]capi.KV, error) {

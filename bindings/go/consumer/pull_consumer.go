@@ -25,11 +25,7 @@ type defaultPullConsumer struct {
 // NewPullConsumer creates a lite pull consumer: the library pulls in the
 // background and Poll hands out batches.
 func NewPullConsumer(opts ...Option) (*defaultPullConsumer, error) {
-	o := defaultConsumerOptions()
-	for _, opt := range opts {
-		opt(&o)
-	}
-	kvs, err := o.kvs(false)
+	o, kvs, err := newOptions(opts, false)
 	if err != nil {
 		return nil, err
 	}

@@ -28,11 +28,7 @@ type pushConsumer struct {
 
 // NewPushConsumer creates a push consumer (subscribe, then Start).
 func NewPushConsumer(opts ...Option) (*pushConsumer, error) {
-	o := defaultConsumerOptions()
-	for _, opt := range opts {
-		opt(&o)
-	}
-	kvs, err := o.kvs(true)
+	o, kvs, err := newOptions(opts, true)
 	if err != nil {
 		return nil, err
 	}

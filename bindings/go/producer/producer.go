@@ -46,6 +46,17 @@ func (o *producerOptions) kvs() ([]capi.KV, error) {
 	return internal.AppendExtra(kvs, o.Extra), nil
 }
 
+// newOptions applies opts to the defaults and turns them into library
+// settings.
+func newOptions(opts []Option) (producerOptions, []capi.KV, error) {
+	o := defaultProducerOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	kvs, err := o.kvs()
+	return o, kvs, err
+}
+
 type defaultProducer struct {
 	group       string
 	options     producerOptions
@@ -56,11 +67,7 @@ type defaultProducer struct {
 
 // NewDefaultProducer creates a producer (start it with Start).
 func NewDefaultProducer(opts ...Option) (*defaultProducer, error) {
-	o := defaultProducerOptions()
-	for _, opt := range opts {
-		opt(&o)
-	}
-	kvs, err := o.kvs()
+	o, kvs, err := newOptions(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -404,11 +411,7 @@ func NewTransactionProducer(listener primitive.TransactionListener, opts ...Opti
 	if listener == nil {
 		return nil, fmt.Errorf("transaction listener is nil")
 	}
-	o := defaultProducerOptions()
-	for _, opt := range opts {
-		opt(&o)
-	}
-	kvs, err := o.kvs()
+	o, kvs, err := newOptions(opts)
 	if err != nil {
 		return nil, err
 	}
