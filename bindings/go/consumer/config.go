@@ -6,38 +6,30 @@ import (
 	"sync"
 	"time"
 
-	"github.com/librocketmq/librocketmq/bindings/go/errors"
 	"github.com/librocketmq/librocketmq/bindings/go/internal"
 	"github.com/librocketmq/librocketmq/bindings/go/internal/capi"
 	"github.com/librocketmq/librocketmq/bindings/go/primitive"
-	"github.com/librocketmq/librocketmq/bindings/go/rlog"
 )
+
+// newOptions applies opts to the defaults and turns them into library
+// settings; push selects the keys only push consumers know.
+func newOptions(opts []Option, push bool) (consumerOptions, []capi.KV, error) {
+	o := defaultConsumerOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	kvs, err := o.kvs(push)
+	return o, kvs, err
+}
 
 // kvs turns the options into library settings; push selects the keys only
 // push consumers know.
 func (o *consumerOptions) kvs(push bool) ([]capi.KV, error) {
-	cc := internal.ClientConfig{
-		Resolver:       o.Resolver,
-		InstanceName:   o.InstanceName,
-		Namespace:      o.Namespace,
-		UnitName:       o.UnitName,
-		Credentials:    o.Credentials,
-		VIPChannel:     o.VIPChannelEnabled,
-		ConnectTimeout: o.ConnectionTimeout,
-		UseTls:         o.UseTls,
-	}
-	kvs, err := cc.KVs()
+	kvs, err := o.ClientOptions.KVs("consuming")
 	if err != nil {
 		return nil, err
 	}
-	if o.Trace != nil {
-		rlog.Warning("message tracing is not supported by librocketmq; consuming without traces", nil)
-	}
-	if o.GroupName == "" {
-		return nil, errors.ErrEmptyGroupID
-	}
 	add := func(k, v string) { kvs = append(kvs, capi.KV{Key: k, Value: v}) }
-	add("group", o.GroupName)
 	switch o.ConsumerModel {
 	case BroadCasting:
 		add("message.model", "broadcasting")

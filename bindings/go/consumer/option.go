@@ -1,24 +1,15 @@
 package consumer
 
 import (
-	"strings"
 	"time"
 
 	"github.com/librocketmq/librocketmq/bindings/go/hooks"
+	"github.com/librocketmq/librocketmq/bindings/go/internal"
 	"github.com/librocketmq/librocketmq/bindings/go/primitive"
 )
 
 type consumerOptions struct {
-	GroupName                  string
-	InstanceName               string
-	Namespace                  string
-	UnitName                   string
-	Resolver                   primitive.NsResolver
-	Credentials                primitive.Credentials
-	VIPChannelEnabled          bool
-	RetryTimes                 int
-	ConnectionTimeout          time.Duration
-	UseTls                     bool
+	internal.ClientOptions
 	ConsumerModel              MessageModel
 	FromWhere                  ConsumeFromWhere
 	ConsumeTimestamp           string
@@ -43,13 +34,11 @@ type consumerOptions struct {
 	Interceptors               []primitive.Interceptor
 	FilterMessageHooks         []hooks.FilterMessageHook
 	Limiter                    Limiter
-	Trace                      *primitive.TraceConfig
-	Extra                      map[string]string
 }
 
 func defaultConsumerOptions() consumerOptions {
 	return consumerOptions{
-		GroupName:         "DEFAULT_CONSUMER",
+		ClientOptions:     internal.ClientOptions{GroupName: "DEFAULT_CONSUMER"},
 		ConsumerModel:     Clustering,
 		MaxReconsumeTimes: -1,
 		AutoCommit:        true,
@@ -60,10 +49,15 @@ func defaultConsumerOptions() consumerOptions {
 // Option configures a consumer.
 type Option func(*consumerOptions)
 
+// client turns a shared client option into a consumer option.
+func client(f internal.ClientOption) Option {
+	return func(o *consumerOptions) { f(&o.ClientOptions) }
+}
+
 // WithTrace asks for message tracing, which librocketmq does not do yet: a
 // warning is logged.
 func WithTrace(traceCfg *primitive.TraceConfig) Option {
-	return func(o *consumerOptions) { o.Trace = traceCfg }
+	return client(internal.WithTrace(traceCfg))
 }
 
 // WithConsumerModel sets clustering or broadcasting.
@@ -129,36 +123,32 @@ func WithInterceptor(fs ...primitive.Interceptor) Option {
 
 // WithGroupName sets the consumer group ("" keeps the default).
 func WithGroupName(group string) Option {
-	return func(o *consumerOptions) {
-		if group != "" {
-			o.GroupName = group
-		}
-	}
+	return client(internal.WithGroupName(group))
 }
 
 // WithInstance sets the instance name.
 func WithInstance(name string) Option {
-	return func(o *consumerOptions) { o.InstanceName = name }
+	return client(internal.WithInstanceName(name))
 }
 
 // WithNamespace sets the namespace.
 func WithNamespace(namespace string) Option {
-	return func(o *consumerOptions) { o.Namespace = namespace }
+	return client(internal.WithNamespace(namespace))
 }
 
 // WithVIPChannel uses the brokers' VIP port.
 func WithVIPChannel(enable bool) Option {
-	return func(o *consumerOptions) { o.VIPChannelEnabled = enable }
+	return client(internal.WithVIPChannel(enable))
 }
 
 // WithRetry is accepted for compatibility; the library retries by its own rules.
 func WithRetry(retries int) Option {
-	return func(o *consumerOptions) { o.RetryTimes = retries }
+	return client(internal.WithRetry(retries))
 }
 
 // WithCredentials sets ACL credentials.
 func WithCredentials(c primitive.Credentials) Option {
-	return func(o *consumerOptions) { o.Credentials = c }
+	return client(internal.WithCredentials(c))
 }
 
 // WithMaxReconsumeTimes sets the deliveries before the dead-letter queue.
@@ -203,33 +193,22 @@ func WithConsumeTPS(tps int32) Option {
 
 // WithNsResolver finds the name servers with resolver (once, at creation).
 func WithNsResolver(resolver primitive.NsResolver) Option {
-	return func(o *consumerOptions) { o.Resolver = resolver }
+	return client(internal.WithNsResolver(resolver))
 }
 
 // WithNameServer sets the name server addresses.
 func WithNameServer(nameServers primitive.NamesrvAddr) Option {
-	return func(o *consumerOptions) { o.Resolver = primitive.NewPassthroughResolver(nameServers) }
+	return client(internal.WithNameServer(nameServers))
 }
 
 // WithNameServerDomain asks an HTTP address service for the name servers.
 func WithNameServerDomain(nameServerUrl string) Option {
-	return func(o *consumerOptions) {
-		h := primitive.NewHttpResolver("DEFAULT", nameServerUrl)
-		if o.UnitName != "" {
-			h.DomainWithUnit(o.UnitName)
-		}
-		o.Resolver = h
-	}
+	return client(internal.WithNameServerDomain(nameServerUrl))
 }
 
 // WithUnitName sets the unit name.
 func WithUnitName(unitName string) Option {
-	return func(o *consumerOptions) {
-		o.UnitName = strings.TrimSpace(unitName)
-		if h, ok := o.Resolver.(*primitive.HttpResolver); ok {
-			h.DomainWithUnit(o.UnitName)
-		}
-	}
+	return client(internal.WithUnitName(unitName))
 }
 
 // WithConsumeTimeout sets how long a listener may hold messages before
@@ -255,22 +234,17 @@ func WithLimiter(limiter Limiter) Option {
 
 // WithRemotingTimeout sets the connect timeout (read and write timeouts are unused).
 func WithRemotingTimeout(connectionTimeout, readTimeout, writeTimeout time.Duration) Option {
-	return func(o *consumerOptions) { o.ConnectionTimeout = connectionTimeout }
+	return client(internal.WithConnectTimeout(connectionTimeout))
 }
 
 // WithTls asks for TLS, which librocketmq does not support yet: creating
 // the consumer then fails.
 func WithTls(useTls bool) Option {
-	return func(o *consumerOptions) { o.UseTls = useTls }
+	return client(internal.WithTls(useTls))
 }
 
 // WithConfig sets a librocketmq setting by its key (see rmq_config_set in
 // rocketmq.h). Not in v2.
 func WithConfig(key, value string) Option {
-	return func(o *consumerOptions) {
-		if o.Extra == nil {
-			o.Extra = map[string]string{}
-		}
-		o.Extra[key] = value
-	}
+	return client(internal.WithConfig(key, value))
 }

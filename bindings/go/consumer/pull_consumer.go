@@ -3,11 +3,10 @@ package consumer
 import (
 	"context"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/librocketmq/librocketmq/bindings/go/errors"
+	"github.com/librocketmq/librocketmq/bindings/go/internal"
 	"github.com/librocketmq/librocketmq/bindings/go/internal/capi"
 	"github.com/librocketmq/librocketmq/bindings/go/primitive"
 	"github.com/librocketmq/librocketmq/bindings/go/rlog"
@@ -19,19 +18,14 @@ type defaultPullConsumer struct {
 	c           *capi.PullConsumer
 	interceptor primitive.Interceptor
 	brokers     brokerNames
-	state       atomic.Int32
-	mu          sync.Mutex
+	life        internal.Lifecycle
 	SubType     SubscriptionType
 }
 
 // NewPullConsumer creates a lite pull consumer: the library pulls in the
 // background and Poll hands out batches.
 func NewPullConsumer(opts ...Option) (*defaultPullConsumer, error) {
-	o := defaultConsumerOptions()
-	for _, opt := range opts {
-		opt(&o)
-	}
-	kvs, err := o.kvs(false)
+	o, kvs, err := newOptions(opts, false)
 	if err != nil {
 		return nil, err
 	}
@@ -49,43 +43,15 @@ func NewPullConsumer(opts ...Option) (*defaultPullConsumer, error) {
 	return pc, nil
 }
 
-func (pc *defaultPullConsumer) running() error {
-	switch pc.state.Load() {
-	case 0:
-		return errors.ErrNotRunning
-	case 2:
-		return errors.ErrShutdown
-	}
-	return nil
-}
-
 // Start starts pulling.
-func (pc *defaultPullConsumer) Start() error {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if pc.state.Load() == 2 {
-		return errors.ErrShutdown
-	}
-	if err := pc.c.Start(); err != nil {
-		return err
-	}
-	pc.state.Store(1)
-	return nil
-}
+func (pc *defaultPullConsumer) Start() error { return pc.life.Start(pc.c, errors.ErrShutdown) }
 
 // Shutdown stops pulling, commits (with auto commit) and frees the consumer.
-func (pc *defaultPullConsumer) Shutdown() error {
-	if pc.state.Swap(2) == 2 {
-		return nil
-	}
-	err := pc.c.Shutdown()
-	pc.c.Free()
-	return err
-}
+func (pc *defaultPullConsumer) Shutdown() error { return pc.life.Shutdown(pc.c) }
 
 // GetTopicRouteInfo returns topic's queues (the consumer must be started).
 func (pc *defaultPullConsumer) GetTopicRouteInfo(topic string) ([]*primitive.MessageQueue, error) {
-	if err := pc.running(); err != nil {
+	if err := pc.life.Running(); err != nil {
 		return nil, err
 	}
 	return pc.c.FetchQueues(topic)
@@ -136,7 +102,7 @@ func (pc *defaultPullConsumer) Assign(topic string, mqs []*primitive.MessageQueu
 // Poll waits up to timeout (and ctx) for the next batch of one queue;
 // ErrNoNewMsg when nothing came.
 func (pc *defaultPullConsumer) Poll(ctx context.Context, timeout time.Duration) (*ConsumeRequest, error) {
-	if err := pc.running(); err != nil {
+	if err := pc.life.Running(); err != nil {
 		return nil, err
 	}
 	if ctx == nil {

@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
-	"sync"
-	"sync/atomic"
 
 	"github.com/librocketmq/librocketmq/bindings/go/errors"
 	"github.com/librocketmq/librocketmq/bindings/go/hooks"
+	"github.com/librocketmq/librocketmq/bindings/go/internal"
 	"github.com/librocketmq/librocketmq/bindings/go/internal/capi"
 	"github.com/librocketmq/librocketmq/bindings/go/primitive"
 	"github.com/librocketmq/librocketmq/bindings/go/rlog"
@@ -24,17 +23,12 @@ type pushConsumer struct {
 	interceptor primitive.Interceptor
 	brokers     brokerNames
 	tps         *tpsLimiter
-	state       atomic.Int32 // 0 created, 1 started, 2 shut down
-	mu          sync.Mutex
+	life        internal.Lifecycle
 }
 
 // NewPushConsumer creates a push consumer (subscribe, then Start).
 func NewPushConsumer(opts ...Option) (*pushConsumer, error) {
-	o := defaultConsumerOptions()
-	for _, opt := range opts {
-		opt(&o)
-	}
-	kvs, err := o.kvs(true)
+	o, kvs, err := newOptions(opts, true)
 	if err != nil {
 		return nil, err
 	}
@@ -56,23 +50,12 @@ func NewPushConsumer(opts ...Option) (*pushConsumer, error) {
 }
 
 // Start starts consuming.
-func (pc *pushConsumer) Start() error {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if pc.state.Load() == 2 {
-		return errors.ErrStartTopic
-	}
-	if err := pc.c.Start(); err != nil {
-		return err
-	}
-	pc.state.Store(1)
-	return nil
-}
+func (pc *pushConsumer) Start() error { return pc.life.Start(pc.c, errors.ErrStartTopic) }
 
 // Shutdown stops pulling, waits for running listeners, writes the offsets
 // and frees the consumer. Twice is fine; from a listener it fails.
 func (pc *pushConsumer) Shutdown() error {
-	if pc.state.Load() == 2 {
+	if pc.life.IsShutDown() {
 		return nil
 	}
 	// No lock held here: a listener calling Shutdown while another goroutine
@@ -81,7 +64,7 @@ func (pc *pushConsumer) Shutdown() error {
 	if e, ok := err.(*primitive.Error); ok && e.Code == primitive.ErrCodeInvalidState {
 		return err
 	}
-	if pc.state.Swap(2) != 2 {
+	if pc.life.MarkShutDown() {
 		pc.c.Free()
 	}
 	return err
@@ -89,7 +72,7 @@ func (pc *pushConsumer) Shutdown() error {
 
 // Subscribe consumes topic's messages that selector matches with f.
 func (pc *pushConsumer) Subscribe(topic string, selector MessageSelector, f ConsumeFunc) error {
-	if pc.state.Load() == 2 {
+	if pc.life.IsShutDown() {
 		return errors.ErrStartTopic
 	}
 	if topic == "" {

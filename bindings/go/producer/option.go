@@ -1,39 +1,27 @@
 package producer
 
 import (
-	"strings"
 	"time"
 
+	"github.com/librocketmq/librocketmq/bindings/go/internal"
 	"github.com/librocketmq/librocketmq/bindings/go/primitive"
 )
 
 type producerOptions struct {
-	GroupName                  string
-	InstanceName               string
-	Namespace                  string
-	UnitName                   string
-	Resolver                   primitive.NsResolver
-	Credentials                primitive.Credentials
+	internal.ClientOptions
 	SendMsgTimeout             time.Duration
-	RetryTimes                 int
-	VIPChannelEnabled          bool
 	Interceptors               []primitive.Interceptor
 	Selector                   QueueSelector
 	DefaultTopicQueueNums      int
 	CreateTopicKey             string
 	CompressMsgBodyOverHowmuch int
 	CompressLevel              int
-	ConnectionTimeout          time.Duration
-	UseTls                     bool
-	Trace                      *primitive.TraceConfig
-	Extra                      map[string]string
 }
 
 func defaultProducerOptions() producerOptions {
 	return producerOptions{
-		GroupName:                  "DEFAULT_PRODUCER",
+		ClientOptions:              internal.ClientOptions{GroupName: "DEFAULT_PRODUCER", RetryTimes: 2},
 		SendMsgTimeout:             3 * time.Second,
-		RetryTimes:                 2,
 		DefaultTopicQueueNums:      4,
 		CreateTopicKey:             "TBW102",
 		CompressMsgBodyOverHowmuch: 4096,
@@ -44,23 +32,24 @@ func defaultProducerOptions() producerOptions {
 // Option configures a producer.
 type Option func(*producerOptions)
 
+// client turns a shared client option into a producer option.
+func client(f internal.ClientOption) Option {
+	return func(o *producerOptions) { f(&o.ClientOptions) }
+}
+
 // WithGroupName sets the producer group ("" keeps the default).
 func WithGroupName(group string) Option {
-	return func(o *producerOptions) {
-		if group != "" {
-			o.GroupName = group
-		}
-	}
+	return client(internal.WithGroupName(group))
 }
 
 // WithInstanceName sets the instance name (clients with the same one share connections).
 func WithInstanceName(name string) Option {
-	return func(o *producerOptions) { o.InstanceName = name }
+	return client(internal.WithInstanceName(name))
 }
 
 // WithNamespace sets the namespace (topics and groups become "namespace%name").
 func WithNamespace(namespace string) Option {
-	return func(o *producerOptions) { o.Namespace = namespace }
+	return client(internal.WithNamespace(namespace))
 }
 
 // WithSendMsgTimeout sets the total time of a send, retries included.
@@ -70,12 +59,12 @@ func WithSendMsgTimeout(duration time.Duration) Option {
 
 // WithVIPChannel sends through the brokers' VIP port.
 func WithVIPChannel(enable bool) Option {
-	return func(o *producerOptions) { o.VIPChannelEnabled = enable }
+	return client(internal.WithVIPChannel(enable))
 }
 
 // WithRetry sets the extra attempts after a retriable failure.
 func WithRetry(retries int) Option {
-	return func(o *producerOptions) { o.RetryTimes = retries }
+	return client(internal.WithRetry(retries))
 }
 
 // WithInterceptor adds interceptors around every send.
@@ -91,7 +80,7 @@ func WithQueueSelector(s QueueSelector) Option {
 
 // WithCredentials sets ACL credentials.
 func WithCredentials(c primitive.Credentials) Option {
-	return func(o *producerOptions) { o.Credentials = c }
+	return client(internal.WithCredentials(c))
 }
 
 // WithDefaultTopicQueueNums sets the queue count of auto-created topics.
@@ -106,33 +95,22 @@ func WithCreateTopicKey(topic string) Option {
 
 // WithNsResolver finds the name servers with resolver (once, at creation).
 func WithNsResolver(resolver primitive.NsResolver) Option {
-	return func(o *producerOptions) { o.Resolver = resolver }
+	return client(internal.WithNsResolver(resolver))
 }
 
 // WithNameServer sets the name server addresses.
 func WithNameServer(nameServers primitive.NamesrvAddr) Option {
-	return func(o *producerOptions) { o.Resolver = primitive.NewPassthroughResolver(nameServers) }
+	return client(internal.WithNameServer(nameServers))
 }
 
 // WithNameServerDomain asks an HTTP address service for the name servers.
 func WithNameServerDomain(nameServerUrl string) Option {
-	return func(o *producerOptions) {
-		h := primitive.NewHttpResolver("DEFAULT", nameServerUrl)
-		if o.UnitName != "" {
-			h.DomainWithUnit(o.UnitName)
-		}
-		o.Resolver = h
-	}
+	return client(internal.WithNameServerDomain(nameServerUrl))
 }
 
 // WithUnitName sets the unit name.
 func WithUnitName(unitName string) Option {
-	return func(o *producerOptions) {
-		o.UnitName = strings.TrimSpace(unitName)
-		if h, ok := o.Resolver.(*primitive.HttpResolver); ok {
-			h.DomainWithUnit(o.UnitName)
-		}
-	}
+	return client(internal.WithUnitName(unitName))
 }
 
 // WithCompressMsgBodyOverHowmuch compresses bodies larger than threshold bytes.
@@ -148,28 +126,23 @@ func WithCompressLevel(level int) Option {
 // WithRemotingTimeout sets the connect timeout; read and write timeouts
 // are not used (the send timeout bounds every request).
 func WithRemotingTimeout(connectionTimeout, readTimeout, writeTimeout time.Duration) Option {
-	return func(o *producerOptions) { o.ConnectionTimeout = connectionTimeout }
+	return client(internal.WithConnectTimeout(connectionTimeout))
 }
 
 // WithTls asks for TLS, which librocketmq does not support yet: creating
 // the producer then fails.
 func WithTls(useTls bool) Option {
-	return func(o *producerOptions) { o.UseTls = useTls }
+	return client(internal.WithTls(useTls))
 }
 
 // WithTrace asks for message tracing, which librocketmq does not do yet:
 // the producer logs a warning and sends without traces.
 func WithTrace(traceCfg *primitive.TraceConfig) Option {
-	return func(o *producerOptions) { o.Trace = traceCfg }
+	return client(internal.WithTrace(traceCfg))
 }
 
 // WithConfig sets a librocketmq setting by its key (see rmq_config_set in
 // rocketmq.h), for settings that have no option of their own. Not in v2.
 func WithConfig(key, value string) Option {
-	return func(o *producerOptions) {
-		if o.Extra == nil {
-			o.Extra = map[string]string{}
-		}
-		o.Extra[key] = value
-	}
+	return client(internal.WithConfig(key, value))
 }

@@ -13,8 +13,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/librocketmq/librocketmq/bindings/go/errors"
@@ -25,32 +23,15 @@ import (
 )
 
 func (o *producerOptions) kvs() ([]capi.KV, error) {
-	cc := internal.ClientConfig{
-		Resolver:       o.Resolver,
-		InstanceName:   o.InstanceName,
-		Namespace:      o.Namespace,
-		UnitName:       o.UnitName,
-		Credentials:    o.Credentials,
-		VIPChannel:     o.VIPChannelEnabled,
-		ConnectTimeout: o.ConnectionTimeout,
-		UseTls:         o.UseTls,
-	}
-	kvs, err := cc.KVs()
+	kvs, err := o.ClientOptions.KVs("sending")
 	if err != nil {
 		return nil, err
-	}
-	if o.Trace != nil {
-		rlog.Warning("message tracing is not supported by librocketmq; sending without traces", nil)
-	}
-	if o.GroupName == "" {
-		return nil, errors.ErrEmptyGroupID
 	}
 	retry := o.RetryTimes
 	if retry < 0 {
 		retry = 0
 	}
 	kvs = append(kvs,
-		capi.KV{Key: "group", Value: o.GroupName},
 		capi.KV{Key: "retry.times", Value: strconv.Itoa(retry)},
 		capi.KV{Key: "default.topic.queue.nums", Value: strconv.Itoa(o.DefaultTopicQueueNums)},
 		capi.KV{Key: "compress.threshold.bytes", Value: strconv.Itoa(o.CompressMsgBodyOverHowmuch)},
@@ -65,22 +46,28 @@ func (o *producerOptions) kvs() ([]capi.KV, error) {
 	return internal.AppendExtra(kvs, o.Extra), nil
 }
 
-type defaultProducer struct {
-	group       string
-	options     producerOptions
-	c           *capi.Producer
-	interceptor primitive.Interceptor
-	state       atomic.Int32 // 0 created, 1 started, 2 shut down
-	mu          sync.Mutex
-}
-
-// NewDefaultProducer creates a producer (start it with Start).
-func NewDefaultProducer(opts ...Option) (*defaultProducer, error) {
+// newOptions applies opts to the defaults and turns them into library
+// settings.
+func newOptions(opts []Option) (producerOptions, []capi.KV, error) {
 	o := defaultProducerOptions()
 	for _, opt := range opts {
 		opt(&o)
 	}
 	kvs, err := o.kvs()
+	return o, kvs, err
+}
+
+type defaultProducer struct {
+	group       string
+	options     producerOptions
+	c           *capi.Producer
+	interceptor primitive.Interceptor
+	life        internal.Lifecycle
+}
+
+// NewDefaultProducer creates a producer (start it with Start).
+func NewDefaultProducer(opts ...Option) (*defaultProducer, error) {
+	o, kvs, err := newOptions(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -97,36 +84,15 @@ func NewDefaultProducer(opts ...Option) (*defaultProducer, error) {
 }
 
 // Start connects and registers the group.
-func (p *defaultProducer) Start() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.state.Load() == 2 {
-		return errors.ErrShutdown
-	}
-	if err := p.c.Start(); err != nil {
-		return err
-	}
-	p.state.Store(1)
-	return nil
-}
+func (p *defaultProducer) Start() error { return p.life.Start(p.c, errors.ErrShutdown) }
 
 // Shutdown waits for sends in flight, unregisters and frees the producer.
 // Twice is fine.
-func (p *defaultProducer) Shutdown() error {
-	if p.state.Swap(2) == 2 {
-		return nil
-	}
-	err := p.c.Shutdown()
-	p.c.Free()
-	return err
-}
+func (p *defaultProducer) Shutdown() error { return p.life.Shutdown(p.c) }
 
 func (p *defaultProducer) check(msgs []*primitive.Message) error {
-	switch p.state.Load() {
-	case 0:
-		return errors.ErrNotRunning
-	case 2:
-		return errors.ErrShutdown
+	if err := p.life.Running(); err != nil {
+		return err
 	}
 	if len(msgs) == 0 {
 		return errors.ErrMessageEmpty
@@ -401,8 +367,7 @@ type transactionProducer struct {
 	producer *defaultProducer
 	tx       *capi.TxProducer
 	listener primitive.TransactionListener
-	state    atomic.Int32
-	mu       sync.Mutex
+	life     internal.Lifecycle
 }
 
 func toLibState(s primitive.LocalTransactionState) int32 {
@@ -446,11 +411,7 @@ func NewTransactionProducer(listener primitive.TransactionListener, opts ...Opti
 	if listener == nil {
 		return nil, fmt.Errorf("transaction listener is nil")
 	}
-	o := defaultProducerOptions()
-	for _, opt := range opts {
-		opt(&o)
-	}
-	kvs, err := o.kvs()
+	o, kvs, err := newOptions(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -471,37 +432,16 @@ func NewTransactionProducer(listener primitive.TransactionListener, opts ...Opti
 }
 
 // Start connects and registers the group.
-func (tp *transactionProducer) Start() error {
-	tp.mu.Lock()
-	defer tp.mu.Unlock()
-	if tp.state.Load() == 2 {
-		return errors.ErrShutdown
-	}
-	if err := tp.tx.Start(); err != nil {
-		return err
-	}
-	tp.state.Store(1)
-	return nil
-}
+func (tp *transactionProducer) Start() error { return tp.life.Start(tp.tx, errors.ErrShutdown) }
 
 // Shutdown shuts down and frees the producer. Twice is fine.
-func (tp *transactionProducer) Shutdown() error {
-	if tp.state.Swap(2) == 2 {
-		return nil
-	}
-	err := tp.tx.Shutdown()
-	tp.tx.Free()
-	return err
-}
+func (tp *transactionProducer) Shutdown() error { return tp.life.Shutdown(tp.tx) }
 
 // SendMessageInTransaction sends msg as a half message, runs the local
 // transaction and commits or rolls back (or leaves it to the check).
 func (tp *transactionProducer) SendMessageInTransaction(ctx context.Context, msg *primitive.Message) (*primitive.TransactionSendResult, error) {
-	switch tp.state.Load() {
-	case 0:
-		return nil, errors.ErrNotRunning
-	case 2:
-		return nil, errors.ErrShutdown
+	if err := tp.life.Running(); err != nil {
+		return nil, err
 	}
 	if msg == nil {
 		return nil, errors.ErrMessageEmpty

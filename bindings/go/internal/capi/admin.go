@@ -7,7 +7,6 @@ package capi
 import "C"
 
 import (
-	"sync"
 	"unsafe"
 
 	"github.com/librocketmq/librocketmq/bindings/go/primitive"
@@ -15,8 +14,8 @@ import (
 
 // Admin wraps rmq_admin_t: topic administration.
 type Admin struct {
-	mu sync.RWMutex
-	a  *C.rmq_admin_t
+	guard
+	a *C.rmq_admin_t
 }
 
 // NewAdmin creates an admin client from settings (name servers, credentials,
@@ -62,15 +61,7 @@ func cstrings(ss ...string) (out []*C.char, free func(), err error) {
 
 // call runs f with the live handle, or fails once the admin is freed.
 func (a *Admin) call(f func(*C.rmq_admin_t) *C.rmq_error_t) error {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	if a.a == nil {
-		return errFreed()
-	}
-	if e := f(a.a); e != nil {
-		return takeErr(e)
-	}
-	return nil
+	return a.guard.call(func() *C.rmq_error_t { return f(a.a) })
 }
 
 // TopicSpec is a topic to create.
@@ -123,14 +114,9 @@ func (a *Admin) PublishQueues(topic string) ([]*primitive.MessageQueue, error) {
 	}
 	t := C.CString(topic)
 	defer C.free(unsafe.Pointer(t))
-	var qs **C.rmq_message_queue_t
-	var n C.size_t
-	if err := a.call(func(h *C.rmq_admin_t) *C.rmq_error_t {
-		return C.rmq_admin_publish_queues(h, t, &qs, &n)
-	}); err != nil {
-		return nil, err
-	}
-	return takeQueues(qs, n), nil
+	return a.queues(func(qs ***C.rmq_message_queue_t, n *C.size_t) *C.rmq_error_t {
+		return C.rmq_admin_publish_queues(a.a, t, qs, n)
+	})
 }
 
 func takeStrings(p **C.char, n C.size_t) []string {
@@ -173,10 +159,8 @@ func (a *Admin) TopicClusters(topic string) ([]string, error) {
 
 // Free closes and frees the admin; later calls fail.
 func (a *Admin) Free() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.a != nil {
+	a.free(func() {
 		C.rmq_admin_free(a.a)
 		a.a = nil
-	}
+	})
 }

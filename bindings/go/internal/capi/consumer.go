@@ -105,11 +105,6 @@ func (c *PushConsumer) Subscribe(topic, expr string, sql bool, l *Listener) erro
 	t, x := C.CString(topic), C.CString(expr)
 	defer C.free(unsafe.Pointer(t))
 	defer C.free(unsafe.Pointer(x))
-	if !c.enter() {
-		return errFreed()
-	}
-	defer c.leave()
-	h := cgo.NewHandle(l)
 	sqlFlag, orderly := C.int(0), C.int(0)
 	if sql {
 		sqlFlag = 1
@@ -117,49 +112,36 @@ func (c *PushConsumer) Subscribe(topic, expr string, sql bool, l *Listener) erro
 	if l.Orderly != nil {
 		orderly = 1
 	}
-	if e := C.glue_subscribe(c.c, t, x, sqlFlag, orderly, C.uintptr_t(h)); e != nil {
-		h.Delete()
-		return takeErr(e)
-	}
-	return nil
+	return c.call(func() *C.rmq_error_t {
+		h := cgo.NewHandle(l)
+		e := C.glue_subscribe(c.c, t, x, sqlFlag, orderly, C.uintptr_t(h))
+		if e != nil {
+			h.Delete()
+		}
+		return e
+	})
 }
 
 // Unsubscribe stops consuming topic.
 func (c *PushConsumer) Unsubscribe(topic string) error {
 	t := C.CString(topic)
 	defer C.free(unsafe.Pointer(t))
-	if !c.enter() {
-		return errFreed()
-	}
-	defer c.leave()
-	return takeErr(C.rmq_push_consumer_unsubscribe(c.c, t))
+	return c.call(func() *C.rmq_error_t { return C.rmq_push_consumer_unsubscribe(c.c, t) })
 }
 
 // Start starts consuming.
 func (c *PushConsumer) Start() error {
-	if !c.enter() {
-		return errFreed()
-	}
-	defer c.leave()
-	return takeErr(C.rmq_push_consumer_start(c.c))
+	return c.call(func() *C.rmq_error_t { return C.rmq_push_consumer_start(c.c) })
 }
 
 // Pause stops pulling.
 func (c *PushConsumer) Pause() error {
-	if !c.enter() {
-		return errFreed()
-	}
-	defer c.leave()
-	return takeErr(C.rmq_push_consumer_pause(c.c))
+	return c.call(func() *C.rmq_error_t { return C.rmq_push_consumer_pause(c.c) })
 }
 
 // Resume resumes pulling.
 func (c *PushConsumer) Resume() error {
-	if !c.enter() {
-		return errFreed()
-	}
-	defer c.leave()
-	return takeErr(C.rmq_push_consumer_resume(c.c))
+	return c.call(func() *C.rmq_error_t { return C.rmq_push_consumer_resume(c.c) })
 }
 
 // AssignedQueues returns the queues the consumer owns now.
@@ -168,24 +150,21 @@ func (c *PushConsumer) AssignedQueues() ([]*primitive.MessageQueue, error) {
 		return nil, errFreed()
 	}
 	defer c.leave()
-	var qs **C.rmq_message_queue_t
-	var n C.size_t
-	if e := C.rmq_push_consumer_assigned_queues(c.c, &qs, &n); e != nil {
-		return nil, takeErr(e)
-	}
-	return takeQueues(qs, n), nil
+	return c.assignedQueues()
 }
 
 // TryAssignedQueues is AssignedQueues for listeners: it fails at once
 // instead of waiting while the consumer is being freed.
 func (c *PushConsumer) TryAssignedQueues() ([]*primitive.MessageQueue, error) {
-	if !c.mu.TryRLock() {
+	if !c.tryEnter() {
 		return nil, errFreed()
 	}
-	defer c.mu.RUnlock()
-	if c.freed {
-		return nil, errFreed()
-	}
+	defer c.leave()
+	return c.assignedQueues()
+}
+
+// assignedQueues reads the assignment; the caller holds the guard.
+func (c *PushConsumer) assignedQueues() ([]*primitive.MessageQueue, error) {
 	var qs **C.rmq_message_queue_t
 	var n C.size_t
 	if e := C.rmq_push_consumer_assigned_queues(c.c, &qs, &n); e != nil {
@@ -196,22 +175,15 @@ func (c *PushConsumer) TryAssignedQueues() ([]*primitive.MessageQueue, error) {
 
 // Shutdown shuts the consumer down.
 func (c *PushConsumer) Shutdown() error {
-	if !c.enter() {
-		return nil
-	}
-	defer c.leave()
-	return takeErr(C.rmq_push_consumer_shutdown(c.c))
+	return c.shutdown(func() *C.rmq_error_t { return C.rmq_push_consumer_shutdown(c.c) })
 }
 
 // Free frees the consumer (and the listeners' handles).
 func (c *PushConsumer) Free() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.freed {
-		c.freed = true
+	c.free(func() {
 		C.rmq_push_consumer_free(c.c)
 		c.c = nil
-	}
+	})
 }
 
 // PullConsumer is a C lite pull consumer.
@@ -245,25 +217,19 @@ func (c *PullConsumer) Subscribe(topic, expr string, sql bool) error {
 	t, x := C.CString(topic), C.CString(expr)
 	defer C.free(unsafe.Pointer(t))
 	defer C.free(unsafe.Pointer(x))
-	if !c.enter() {
-		return errFreed()
-	}
-	defer c.leave()
-	if sql {
-		return takeErr(C.rmq_pull_consumer_subscribe_sql92(c.c, t, x))
-	}
-	return takeErr(C.rmq_pull_consumer_subscribe(c.c, t, x))
+	return c.call(func() *C.rmq_error_t {
+		if sql {
+			return C.rmq_pull_consumer_subscribe_sql92(c.c, t, x)
+		}
+		return C.rmq_pull_consumer_subscribe(c.c, t, x)
+	})
 }
 
 // Unsubscribe stops consuming topic.
 func (c *PullConsumer) Unsubscribe(topic string) error {
 	t := C.CString(topic)
 	defer C.free(unsafe.Pointer(t))
-	if !c.enter() {
-		return errFreed()
-	}
-	defer c.leave()
-	return takeErr(C.rmq_pull_consumer_unsubscribe(c.c, t))
+	return c.call(func() *C.rmq_error_t { return C.rmq_pull_consumer_unsubscribe(c.c, t) })
 }
 
 // Assign consumes exactly qs.
@@ -273,32 +239,24 @@ func (c *PullConsumer) Assign(qs []*primitive.MessageQueue) error {
 		return err
 	}
 	defer freeQueueArray(cqs)
-	if !c.enter() {
-		return errFreed()
-	}
-	defer c.leave()
-	return takeErr(C.rmq_pull_consumer_assign(c.c, queueArrayPtr(cqs), C.size_t(len(cqs))))
+	return c.call(func() *C.rmq_error_t {
+		return C.rmq_pull_consumer_assign(c.c, queueArrayPtr(cqs), C.size_t(len(cqs)))
+	})
 }
 
 // Start starts pulling.
 func (c *PullConsumer) Start() error {
-	if !c.enter() {
-		return errFreed()
-	}
-	defer c.leave()
-	return takeErr(C.rmq_pull_consumer_start(c.c))
+	return c.call(func() *C.rmq_error_t { return C.rmq_pull_consumer_start(c.c) })
 }
 
 // Poll waits up to timeoutMs for the next batch (nil when none came).
 func (c *PullConsumer) Poll(timeoutMs int64) ([]*primitive.MessageExt, error) {
-	if !c.enter() {
-		return nil, errFreed()
-	}
-	defer c.leave()
 	var views **C.rmq_message_view_t
 	var n C.size_t
-	if e := C.rmq_pull_consumer_poll(c.c, C.int64_t(timeoutMs), &views, &n); e != nil {
-		return nil, takeErr(e)
+	if err := c.call(func() *C.rmq_error_t {
+		return C.rmq_pull_consumer_poll(c.c, C.int64_t(timeoutMs), &views, &n)
+	}); err != nil {
+		return nil, err
 	}
 	if n == 0 {
 		return nil, nil
@@ -313,11 +271,7 @@ func (c *PullConsumer) withQueue(q *primitive.MessageQueue, f func(*C.rmq_messag
 		return err
 	}
 	defer C.rmq_message_queue_free(cq)
-	if !c.enter() {
-		return errFreed()
-	}
-	defer c.leave()
-	return takeErr(f(cq))
+	return c.call(func() *C.rmq_error_t { return f(cq) })
 }
 
 // Seek continues q at offset.
@@ -350,11 +304,7 @@ func (c *PullConsumer) SeekToTimestamp(q *primitive.MessageQueue, ms int64) erro
 
 // Commit commits everything polled so far.
 func (c *PullConsumer) Commit() error {
-	if !c.enter() {
-		return errFreed()
-	}
-	defer c.leave()
-	return takeErr(C.rmq_pull_consumer_commit(c.c))
+	return c.call(func() *C.rmq_error_t { return C.rmq_pull_consumer_commit(c.c) })
 }
 
 // CommitOffset commits offset (the next to consume) for q.
@@ -387,30 +337,16 @@ func (c *PullConsumer) OffsetForTimestamp(q *primitive.MessageQueue, ts int64) (
 func (c *PullConsumer) FetchQueues(topic string) ([]*primitive.MessageQueue, error) {
 	t := C.CString(topic)
 	defer C.free(unsafe.Pointer(t))
-	if !c.enter() {
-		return nil, errFreed()
-	}
-	defer c.leave()
-	var qs **C.rmq_message_queue_t
-	var n C.size_t
-	if e := C.rmq_pull_consumer_fetch_queues(c.c, t, &qs, &n); e != nil {
-		return nil, takeErr(e)
-	}
-	return takeQueues(qs, n), nil
+	return c.queues(func(qs ***C.rmq_message_queue_t, n *C.size_t) *C.rmq_error_t {
+		return C.rmq_pull_consumer_fetch_queues(c.c, t, qs, n)
+	})
 }
 
 // Assignment returns the queues consumed now.
 func (c *PullConsumer) Assignment() ([]*primitive.MessageQueue, error) {
-	if !c.enter() {
-		return nil, errFreed()
-	}
-	defer c.leave()
-	var qs **C.rmq_message_queue_t
-	var n C.size_t
-	if e := C.rmq_pull_consumer_assignment(c.c, &qs, &n); e != nil {
-		return nil, takeErr(e)
-	}
-	return takeQueues(qs, n), nil
+	return c.queues(func(qs ***C.rmq_message_queue_t, n *C.size_t) *C.rmq_error_t {
+		return C.rmq_pull_consumer_assignment(c.c, qs, n)
+	})
 }
 
 // Pause stops pulling qs.
@@ -420,11 +356,9 @@ func (c *PullConsumer) Pause(qs []*primitive.MessageQueue) error {
 		return err
 	}
 	defer freeQueueArray(cqs)
-	if !c.enter() {
-		return errFreed()
-	}
-	defer c.leave()
-	return takeErr(C.rmq_pull_consumer_pause(c.c, queueArrayPtr(cqs), C.size_t(len(cqs))))
+	return c.call(func() *C.rmq_error_t {
+		return C.rmq_pull_consumer_pause(c.c, queueArrayPtr(cqs), C.size_t(len(cqs)))
+	})
 }
 
 // Resume resumes pulling qs.
@@ -434,29 +368,20 @@ func (c *PullConsumer) Resume(qs []*primitive.MessageQueue) error {
 		return err
 	}
 	defer freeQueueArray(cqs)
-	if !c.enter() {
-		return errFreed()
-	}
-	defer c.leave()
-	return takeErr(C.rmq_pull_consumer_resume(c.c, queueArrayPtr(cqs), C.size_t(len(cqs))))
+	return c.call(func() *C.rmq_error_t {
+		return C.rmq_pull_consumer_resume(c.c, queueArrayPtr(cqs), C.size_t(len(cqs)))
+	})
 }
 
 // Shutdown shuts the consumer down.
 func (c *PullConsumer) Shutdown() error {
-	if !c.enter() {
-		return nil
-	}
-	defer c.leave()
-	return takeErr(C.rmq_pull_consumer_shutdown(c.c))
+	return c.shutdown(func() *C.rmq_error_t { return C.rmq_pull_consumer_shutdown(c.c) })
 }
 
 // Free frees the consumer.
 func (c *PullConsumer) Free() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.freed {
-		c.freed = true
+	c.free(func() {
 		C.rmq_pull_consumer_free(c.c)
 		c.c = nil
-	}
+	})
 }

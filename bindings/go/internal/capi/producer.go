@@ -8,7 +8,6 @@ import "C"
 
 import (
 	"runtime/cgo"
-	"sync"
 	"time"
 	"unsafe"
 
@@ -17,28 +16,6 @@ import (
 
 // SendCallback receives the outcome of an async send.
 type SendCallback func(*primitive.SendResult, error)
-
-// guard serializes free against every other call on a handle: calls hold
-// the read lock, free takes the write lock.
-type guard struct {
-	mu    sync.RWMutex
-	freed bool
-}
-
-func (g *guard) enter() bool {
-	g.mu.RLock()
-	if g.freed {
-		g.mu.RUnlock()
-		return false
-	}
-	return true
-}
-
-func (g *guard) leave() { g.mu.RUnlock() }
-
-func errFreed() error {
-	return &primitive.Error{Code: primitive.ErrCodeShutDown, Name: "RMQ_ERR_SHUT_DOWN", Message: "the client was freed"}
-}
 
 // Producer is a C producer.
 type Producer struct {
@@ -64,83 +41,68 @@ func NewProducer(kvs []KV) (*Producer, error) {
 
 // Start starts the producer.
 func (p *Producer) Start() error {
-	if !p.enter() {
-		return errFreed()
-	}
-	defer p.leave()
-	return takeErr(C.rmq_producer_start(p.p))
+	return p.call(func() *C.rmq_error_t { return C.rmq_producer_start(p.p) })
 }
 
 // Shutdown shuts the producer down (twice is fine).
 func (p *Producer) Shutdown() error {
-	if !p.enter() {
-		return nil
-	}
-	defer p.leave()
-	return takeErr(C.rmq_producer_shutdown(p.p))
+	return p.shutdown(func() *C.rmq_error_t { return C.rmq_producer_shutdown(p.p) })
 }
 
 // Free shuts down if needed and frees the producer; later calls fail.
 func (p *Producer) Free() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.freed {
-		p.freed = true
+	p.free(func() {
 		C.rmq_producer_free(p.p)
 		p.p = nil
+	})
+}
+
+// withMessage runs f with m built as a C message through call, then frees
+// the message.
+func (g *guard) withMessage(m *primitive.Message, f func(*C.rmq_message_t) *C.rmq_error_t) error {
+	cm, err := buildMessage(m)
+	if err != nil {
+		return err
 	}
+	defer C.rmq_message_free(cm)
+	return g.call(func() *C.rmq_error_t { return f(cm) })
+}
+
+// send runs f, which writes an owned send result, through withMessage and
+// takes the result.
+func (g *guard) send(m *primitive.Message, f func(*C.rmq_message_t, **C.rmq_send_result_t) *C.rmq_error_t) (*primitive.SendResult, error) {
+	var r *C.rmq_send_result_t
+	if err := g.withMessage(m, func(cm *C.rmq_message_t) *C.rmq_error_t { return f(cm, &r) }); err != nil {
+		return nil, err
+	}
+	return takeResult(r), nil
 }
 
 // SendSync sends m and waits for the broker's answer.
 func (p *Producer) SendSync(m *primitive.Message) (*primitive.SendResult, error) {
-	cm, err := buildMessage(m)
-	if err != nil {
-		return nil, err
-	}
-	defer C.rmq_message_free(cm)
-	if !p.enter() {
-		return nil, errFreed()
-	}
-	defer p.leave()
-	var r *C.rmq_send_result_t
-	if e := C.rmq_producer_send_sync(p.p, cm, &r); e != nil {
-		return nil, takeErr(e)
-	}
-	return takeResult(r), nil
+	return p.send(m, func(cm *C.rmq_message_t, r **C.rmq_send_result_t) *C.rmq_error_t {
+		return C.rmq_producer_send_sync(p.p, cm, r)
+	})
 }
 
 // SendAsync sends m; cb runs exactly once on a goroutine-bound library
 // thread unless this returns an error.
 func (p *Producer) SendAsync(m *primitive.Message, cb SendCallback) error {
-	cm, err := buildMessage(m)
-	if err != nil {
-		return err
-	}
-	defer C.rmq_message_free(cm)
-	if !p.enter() {
-		return errFreed()
-	}
-	defer p.leave()
-	h := cgo.NewHandle(cb)
-	if e := C.glue_send_async(p.p, cm, C.uintptr_t(h)); e != nil {
-		h.Delete()
-		return takeErr(e)
-	}
-	return nil
+	return p.withMessage(m, func(cm *C.rmq_message_t) *C.rmq_error_t {
+		h := cgo.NewHandle(cb)
+		e := C.glue_send_async(p.p, cm, C.uintptr_t(h))
+		if e != nil {
+			h.Delete()
+		}
+		return e
+	})
 }
 
 // SendOneway sends m without waiting for an answer.
 func (p *Producer) SendOneway(m *primitive.Message) error {
-	cm, err := buildMessage(m)
-	if err != nil {
-		return err
-	}
-	defer C.rmq_message_free(cm)
-	if !p.enter() {
-		return errFreed()
-	}
-	defer p.leave()
-	return takeErr(C.rmq_producer_send_oneway(p.p, cm))
+	return p.withMessage(m, func(cm *C.rmq_message_t) *C.rmq_error_t {
+		return C.rmq_producer_send_oneway(p.p, cm)
+	})
 }
 
 // SendBatch sends msgs (one topic) as one batch.
@@ -161,13 +123,11 @@ func (p *Producer) SendBatch(msgs []*primitive.Message) (*primitive.SendResult, 
 	if len(cms) == 0 {
 		return nil, invalid("no message to send")
 	}
-	if !p.enter() {
-		return nil, errFreed()
-	}
-	defer p.leave()
 	var r *C.rmq_send_result_t
-	if e := C.rmq_producer_send_batch(p.p, &cms[0], C.size_t(len(cms)), &r); e != nil {
-		return nil, takeErr(e)
+	if err := p.call(func() *C.rmq_error_t {
+		return C.rmq_producer_send_batch(p.p, &cms[0], C.size_t(len(cms)), &r)
+	}); err != nil {
+		return nil, err
 	}
 	return takeResult(r), nil
 }
@@ -184,13 +144,9 @@ func (p *Producer) SendToQueue(m *primitive.Message, q *primitive.MessageQueue) 
 		return nil, err
 	}
 	defer C.rmq_message_queue_free(cq)
-	if !p.enter() {
-		return nil, errFreed()
-	}
-	defer p.leave()
 	var r *C.rmq_send_result_t
-	if e := C.rmq_producer_send_to_queue(p.p, cm, cq, &r); e != nil {
-		return nil, takeErr(e)
+	if err := p.call(func() *C.rmq_error_t { return C.rmq_producer_send_to_queue(p.p, cm, cq, &r) }); err != nil {
+		return nil, err
 	}
 	return takeResult(r), nil
 }
@@ -198,22 +154,11 @@ func (p *Producer) SendToQueue(m *primitive.Message, q *primitive.MessageQueue) 
 // SendWithSelector sends m to the queue sel picks (an index into the
 // queues it is given; out of range fails). sel runs on this goroutine's thread.
 func (p *Producer) SendWithSelector(m *primitive.Message, sel func([]*primitive.MessageQueue) int) (*primitive.SendResult, error) {
-	cm, err := buildMessage(m)
-	if err != nil {
-		return nil, err
-	}
-	defer C.rmq_message_free(cm)
-	if !p.enter() {
-		return nil, errFreed()
-	}
-	defer p.leave()
-	h := cgo.NewHandle(sel)
-	defer h.Delete()
-	var r *C.rmq_send_result_t
-	if e := C.glue_send_with_selector(p.p, cm, C.uintptr_t(h), &r); e != nil {
-		return nil, takeErr(e)
-	}
-	return takeResult(r), nil
+	return p.send(m, func(cm *C.rmq_message_t, r **C.rmq_send_result_t) *C.rmq_error_t {
+		h := cgo.NewHandle(sel)
+		defer h.Delete()
+		return C.glue_send_with_selector(p.p, cm, C.uintptr_t(h), r)
+	})
 }
 
 // Queues returns the writable queues of topic.
@@ -223,16 +168,9 @@ func (p *Producer) Queues(topic string) ([]*primitive.MessageQueue, error) {
 	}
 	t := C.CString(topic)
 	defer C.free(unsafe.Pointer(t))
-	if !p.enter() {
-		return nil, errFreed()
-	}
-	defer p.leave()
-	var qs **C.rmq_message_queue_t
-	var n C.size_t
-	if e := C.rmq_producer_queues(p.p, t, &qs, &n); e != nil {
-		return nil, takeErr(e)
-	}
-	return takeQueues(qs, n), nil
+	return p.queues(func(qs ***C.rmq_message_queue_t, n *C.size_t) *C.rmq_error_t {
+		return C.rmq_producer_queues(p.p, t, qs, n)
+	})
 }
 
 // Request sends m as a request and waits up to timeout for the reply.
@@ -241,18 +179,11 @@ func (p *Producer) Request(m *primitive.Message, timeout time.Duration) (*primit
 	if ms <= 0 {
 		ms = 1
 	}
-	cm, err := buildMessage(m)
-	if err != nil {
-		return nil, err
-	}
-	defer C.rmq_message_free(cm)
-	if !p.enter() {
-		return nil, errFreed()
-	}
-	defer p.leave()
 	var v *C.rmq_message_view_t
-	if e := C.rmq_producer_request(p.p, cm, C.int64_t(ms), &v); e != nil {
-		return nil, takeErr(e)
+	if err := p.withMessage(m, func(cm *C.rmq_message_t) *C.rmq_error_t {
+		return C.rmq_producer_request(p.p, cm, C.int64_t(ms), &v)
+	}); err != nil {
+		return nil, err
 	}
 	defer C.rmq_message_view_free(v)
 	return viewToExt(v), nil
@@ -285,51 +216,37 @@ func NewTxProducer(kvs []KV, check func(*primitive.MessageExt) int32) (*TxProduc
 
 // Start starts the producer.
 func (p *TxProducer) Start() error {
-	if !p.enter() {
-		return errFreed()
-	}
-	defer p.leave()
-	return takeErr(C.rmq_transaction_producer_start(p.p))
+	return p.call(func() *C.rmq_error_t { return C.rmq_transaction_producer_start(p.p) })
 }
 
 // Shutdown shuts the producer down.
 func (p *TxProducer) Shutdown() error {
-	if !p.enter() {
-		return nil
-	}
-	defer p.leave()
-	return takeErr(C.rmq_transaction_producer_shutdown(p.p))
+	return p.shutdown(func() *C.rmq_error_t { return C.rmq_transaction_producer_shutdown(p.p) })
 }
 
 // Free frees the producer.
 func (p *TxProducer) Free() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.freed {
-		p.freed = true
+	p.free(func() {
 		C.rmq_transaction_producer_free(p.p)
 		p.p = nil
-	}
+	})
 }
 
 // Send sends m as a half message and runs exec (on this goroutine's thread)
 // with the transaction id the broker assigned.
 func (p *TxProducer) Send(m *primitive.Message, exec func(txID string) int32) (*primitive.SendResult, int32, error) {
-	cm, err := buildMessage(m)
+	var state int32
+	res, err := p.send(m, func(cm *C.rmq_message_t, r **C.rmq_send_result_t) *C.rmq_error_t {
+		h := cgo.NewHandle(exec)
+		defer h.Delete()
+		e := C.glue_tx_send(p.p, cm, C.uintptr_t(h), r)
+		if e == nil {
+			state = int32(C.rmq_send_result_transaction_state(*r))
+		}
+		return e
+	})
 	if err != nil {
 		return nil, 0, err
 	}
-	defer C.rmq_message_free(cm)
-	if !p.enter() {
-		return nil, 0, errFreed()
-	}
-	defer p.leave()
-	h := cgo.NewHandle(exec)
-	defer h.Delete()
-	var r *C.rmq_send_result_t
-	if e := C.glue_tx_send(p.p, cm, C.uintptr_t(h), &r); e != nil {
-		return nil, 0, takeErr(e)
-	}
-	state := int32(C.rmq_send_result_transaction_state(r))
-	return takeResult(r), state, nil
+	return res, state, nil
 }
