@@ -3,14 +3,17 @@
 //! - Offset message id (broker-assigned): store host IP + port (i32) +
 //!   commit-log offset (i64) as upper-case hex; 32 chars for IPv4, 56 for IPv6.
 //! - Unique key (client message id, property `UNIQ_KEY`): client IP, pid
-//!   (u16), a per-process i32, ms since the start of the month (i32) and a
-//!   16-bit counter, as upper-case hex; 32 chars with an IPv4 client address.
+//!   (u16), a per-process i32, ms since the start of the month in the local
+//!   time zone (i32) and a 16-bit counter, as upper-case hex; 32 chars with
+//!   an IPv4 client address.
 
 use std::hash::{BuildHasher, Hasher};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::sync::LazyLock;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use chrono::{FixedOffset, Local, NaiveDateTime, Offset, TimeZone};
 
 use crate::protocol::message::{id_ip_octets, ip_from_octets, port_from_i32};
 use crate::{Error, Result};
@@ -119,6 +122,56 @@ fn month_start_utc(ms: i64, delta: i64) -> i64 {
     days_from_civil(y, m, 1).saturating_mul(DAY_MS)
 }
 
+/// The time zone whose months unique keys count from.
+#[derive(Debug, Clone, Copy)]
+enum Zone {
+    /// The process's local zone (`TZ`, else `/etc/localtime`), as the
+    /// reference client does.
+    Local,
+    /// A fixed offset (tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Fixed(FixedOffset),
+}
+
+impl Zone {
+    /// Start (epoch ms) of the month `delta` months after the one holding
+    /// `ms`, months as seen in this zone.
+    fn month_start(self, ms: i64, delta: i64) -> i64 {
+        match self {
+            Zone::Local => month_start_in(&Local, ms, delta),
+            Zone::Fixed(f) => month_start_in(&f, ms, delta),
+        }
+    }
+}
+
+/// [`Zone::month_start`] in `tz`: the month arithmetic runs on local wall
+/// time, whose first of the month at 00:00 is mapped back to an instant (the
+/// earlier one when the clock was set back then; an hour later when the
+/// clock skipped midnight).
+fn month_start_in<Tz: TimeZone>(tz: &Tz, ms: i64, delta: i64) -> i64 {
+    let offset_ms = |at: i64| {
+        chrono::DateTime::from_timestamp_millis(at).map_or(0, |t| {
+            i64::from(
+                tz.offset_from_utc_datetime(&t.naive_utc())
+                    .fix()
+                    .local_minus_utc(),
+            ) * 1000
+        })
+    };
+    let wall = month_start_utc(ms.saturating_add(offset_ms(ms)), delta);
+    let instant = |wall: i64| {
+        let naive: NaiveDateTime = chrono::DateTime::from_timestamp_millis(wall)?.naive_utc();
+        Some(
+            tz.from_local_datetime(&naive)
+                .earliest()?
+                .timestamp_millis(),
+        )
+    };
+    instant(wall)
+        .or_else(|| instant(wall + 3_600_000))
+        .unwrap_or_else(|| wall - offset_ms(ms))
+}
+
 fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -131,19 +184,19 @@ fn now_ms() -> i64 {
 /// Generates unique keys from a fixed prefix (IP, pid, per-process salt),
 /// the ms since the start of the current month and a counter.
 ///
-/// The month is a UTC month. (The reference client uses its local time zone;
-/// the field only has to grow within a month, and readers of it get the time
-/// back to within the time-zone offset.)
+/// Months are those of the local time zone, as in the reference client (a
+/// reader there gets the time back from its own local month).
 struct UniqueKeyGenerator {
     /// Hex of IP + pid + salt.
     prefix: String,
     /// Start of the month the time field counts from (epoch ms).
     month_start: AtomicI64,
     counter: AtomicU32,
+    zone: Zone,
 }
 
 impl UniqueKeyGenerator {
-    fn new(ip: IpAddr, pid: u16, salt: i32, now: i64) -> Self {
+    fn new(ip: IpAddr, pid: u16, salt: i32, now: i64, zone: Zone) -> Self {
         let (octets, n) = match ip {
             IpAddr::V4(v4) => {
                 let mut b = [0u8; 16];
@@ -158,15 +211,16 @@ impl UniqueKeyGenerator {
         push_hex(&mut prefix, &salt.to_be_bytes());
         UniqueKeyGenerator {
             prefix,
-            month_start: AtomicI64::new(month_start_utc(now, 0)),
+            month_start: AtomicI64::new(zone.month_start(now, 0)),
             counter: AtomicU32::new(0),
+            zone,
         }
     }
 
     fn next_at(&self, now: i64) -> String {
         let mut start = self.month_start.load(Ordering::Relaxed);
-        if now >= month_start_utc(start, 1) {
-            start = month_start_utc(now, 0);
+        if now >= self.zone.month_start(start, 1) {
+            start = self.zone.month_start(now, 0);
             self.month_start.store(start, Ordering::Relaxed);
         }
         // Truncated to 32 bits like the reference client; a reader takes the
@@ -226,7 +280,7 @@ static GENERATOR: LazyLock<UniqueKeyGenerator> = LazyLock::new(|| {
     h.write_i64(now);
     h.write_u32(pid);
     let salt = h.finish() as i32;
-    UniqueKeyGenerator::new(*CLIENT_IP, pid as u16, salt, now)
+    UniqueKeyGenerator::new(*CLIENT_IP, pid as u16, salt, now, Zone::Local)
 });
 
 /// This host's address as used in unique keys (outbound IPv4 preferred),
@@ -255,20 +309,24 @@ pub fn unique_key_pid(id: &str) -> Option<u16> {
 }
 
 /// Approximate creation time (epoch ms) of a unique key, taking the key's
-/// month to be the current (UTC) one unless that would put it in the future,
-/// in which case it is the previous month.
+/// month to be the current local one unless that would put it in the
+/// future, in which case it is the previous month.
 pub fn unique_key_time(id: &str) -> Option<i64> {
     unique_key_time_at(id, now_ms())
 }
 
 /// [`unique_key_time`] relative to `now_ms` instead of the clock.
 pub fn unique_key_time_at(id: &str, now_ms: i64) -> Option<i64> {
+    key_time_in(Zone::Local, id, now_ms)
+}
+
+fn key_time_in(zone: Zone, id: &str, now_ms: i64) -> Option<i64> {
     let (b, n) = id_bytes(id)?;
     let at = n - 6;
     let span = i64::from(u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]));
-    let mut start = month_start_utc(now_ms, 0);
+    let mut start = zone.month_start(now_ms, 0);
     if start.saturating_add(span) > now_ms {
-        start = month_start_utc(now_ms, -1);
+        start = zone.month_start(now_ms, -1);
     }
     Some(start.saturating_add(span))
 }
@@ -277,6 +335,37 @@ pub fn unique_key_time_at(id: &str, now_ms: i64) -> Option<i64> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    const UTC: Zone = Zone::Fixed(FixedOffset::east_opt(0).unwrap());
+
+    fn east(hours: i32) -> Zone {
+        Zone::Fixed(FixedOffset::east_opt(hours * 3600).unwrap())
+    }
+
+    #[test]
+    fn months_of_the_local_zone() {
+        const H: i64 = 3_600_000;
+        // 2024-03-31T20:00Z is already April 1 04:00 at UTC+8: its month
+        // started at 2024-03-31T16:00Z, and March at 2024-02-29T16:00Z.
+        let t = 1_711_915_200_000;
+        let april_utc = 1_711_929_600_000; // 2024-04-01T00:00Z
+        assert_eq!(east(8).month_start(t, 0), april_utc - 8 * H);
+        assert_eq!(east(8).month_start(t, -1), 1_709_251_200_000 - 8 * H);
+        assert_eq!(UTC.month_start(t, 0), 1_709_251_200_000);
+        // At UTC-5 the same instant is March 31 15:00.
+        assert_eq!(east(-5).month_start(t, 0), 1_709_251_200_000 + 5 * H);
+        assert_eq!(east(-5).month_start(t, 1), april_utc + 5 * H);
+        // A generator at UTC+8 counts from the local month and a reader in
+        // the same zone gets the time back.
+        let g = UniqueKeyGenerator::new("10.1.2.3".parse().unwrap(), 1, 2, t, east(8));
+        let k = g.next_at(t);
+        assert_eq!(&k[20..28], format!("{:08X}", 4 * H));
+        assert_eq!(key_time_in(east(8), &k, t + 1), Some(t));
+        // The local zone gives a month start no more than a day from UTC's.
+        let now = now_ms();
+        let local = Zone::Local.month_start(now, 0);
+        assert!(local <= now && (local - UTC.month_start(now, 0)).abs() <= 26 * H);
+    }
 
     #[test]
     fn offset_msg_id_golden() {
@@ -355,7 +444,7 @@ mod tests {
     fn unique_key_layout() {
         // 2024-03-10T00:00:00.123Z, 9 days + 123 ms into the month.
         let now = 1_710_028_800_123;
-        let g = UniqueKeyGenerator::new("10.1.2.3".parse().unwrap(), 0x1234, -2, now);
+        let g = UniqueKeyGenerator::new("10.1.2.3".parse().unwrap(), 0x1234, -2, now, UTC);
         let span: i64 = 9 * DAY_MS + 123;
         let a = g.next_at(now);
         let b = g.next_at(now);
@@ -363,15 +452,15 @@ mod tests {
         assert_eq!(b, format!("0A0102031234FFFFFFFE{span:08X}0001"));
         assert_eq!(unique_key_ip(&a), Some("10.1.2.3".parse().unwrap()));
         assert_eq!(unique_key_pid(&a), Some(0x1234));
-        assert_eq!(unique_key_time_at(&a, now + 5), Some(now));
-        assert_eq!(unique_key_time_at(&a, now), Some(now));
+        assert_eq!(key_time_in(UTC, &a, now + 5), Some(now));
+        assert_eq!(key_time_in(UTC, &a, now), Some(now));
         // A time ahead of `now` belongs to the previous month.
         assert_eq!(
-            unique_key_time_at(&a, now - 1),
+            key_time_in(UTC, &a, now - 1),
             Some(month_start_utc(now, -1) + span)
         );
         // Read back in the next month: still this month.
-        assert_eq!(unique_key_time_at(&a, now + 30 * DAY_MS), Some(now));
+        assert_eq!(key_time_in(UTC, &a, now + 30 * DAY_MS), Some(now));
 
         // The counter keeps its low 16 bits.
         g.counter.store(0xFFFF, Ordering::Relaxed);
@@ -388,12 +477,12 @@ mod tests {
         // Past 2^31 ms (day 25 of a month) the field is written as the low 32 bits.
         let late = april + (1i64 << 31) + 5;
         assert_eq!(&g.next_at(late)[20..28], "80000005");
-        assert_eq!(unique_key_time_at(&g.next_at(late), late + 1), Some(late));
+        assert_eq!(key_time_in(UTC, &g.next_at(late), late + 1), Some(late));
     }
 
     #[test]
     fn unique_key_ipv6() {
-        let g = UniqueKeyGenerator::new("2001:db8::7".parse().unwrap(), 1, 2, 0);
+        let g = UniqueKeyGenerator::new("2001:db8::7".parse().unwrap(), 1, 2, 0, UTC);
         let k = g.next_at(1000);
         assert_eq!(k.len(), 56);
         assert_eq!(
@@ -402,7 +491,7 @@ mod tests {
         );
         assert_eq!(unique_key_ip(&k), Some("2001:db8::7".parse().unwrap()));
         assert_eq!(unique_key_pid(&k), Some(1));
-        assert_eq!(unique_key_time_at(&k, 2000), Some(1000));
+        assert_eq!(key_time_in(UTC, &k, 2000), Some(1000));
     }
 
     #[test]
@@ -459,14 +548,16 @@ mod tests {
 
         #[test]
         fn unique_key_round_trip(ip4 in any::<[u8; 4]>(), pid in any::<u16>(), salt in any::<i32>(),
-                                 now in 0i64..4_102_444_800_000, ahead in 1i64..1_000_000_000) {
+                                 now in 0i64..4_102_444_800_000, ahead in 1i64..1_000_000_000,
+                                 zone_hours in -12i32..=14) {
             let ip = IpAddr::V4(Ipv4Addr::from(ip4));
-            let g = UniqueKeyGenerator::new(ip, pid, salt, now);
+            let zone = east(zone_hours);
+            let g = UniqueKeyGenerator::new(ip, pid, salt, now, zone);
             let k = g.next_at(now);
             prop_assert_eq!(k.len(), 32);
             prop_assert_eq!(unique_key_ip(&k), Some(ip));
             prop_assert_eq!(unique_key_pid(&k), Some(pid));
-            prop_assert_eq!(unique_key_time_at(&k, now + ahead), Some(now));
+            prop_assert_eq!(key_time_in(zone, &k, now + ahead), Some(now));
         }
 
         #[test]
