@@ -694,6 +694,12 @@ static void consumer_null_arguments(void) {
     EXPECT(code_of(rmq_pull_consumer_committed(NULL, q, &off)) == RMQ_ERR_NULL_ARG);
     EXPECT(code_of(rmq_pull_consumer_committed(pc, NULL, &off)) == RMQ_ERR_NULL_ARG);
     EXPECT(code_of(rmq_pull_consumer_committed(pc, q, NULL)) == RMQ_ERR_NULL_ARG);
+    rmq_pull_info_t info;
+    EXPECT(code_of(rmq_pull_consumer_pull_from(NULL, q, "*", 0, 1, 100, &info, &msgs, &n)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_pull_from(pc, NULL, "*", 0, 1, 100, &info, &msgs, &n)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_pull_from(pc, q, "*", 0, 1, 100, NULL, &msgs, &n)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_pull_from(pc, q, "*", 0, 1, 100, &info, NULL, &n)) == RMQ_ERR_NULL_ARG);
+    EXPECT(code_of(rmq_pull_consumer_pull_from(pc, q, "*", 0, 1, 100, &info, &msgs, NULL)) == RMQ_ERR_NULL_ARG);
     EXPECT(code_of(rmq_pull_consumer_pause(NULL, one, 1)) == RMQ_ERR_NULL_ARG);
     EXPECT(code_of(rmq_pull_consumer_pause(pc, NULL, 1)) == RMQ_ERR_NULL_ARG);
     EXPECT(code_of(rmq_pull_consumer_pause(pc, hole, 1)) == RMQ_ERR_NULL_ARG);
@@ -746,6 +752,8 @@ static void consumer_bad_values(void) {
     EXPECT(code_of(rmq_pull_consumer_poll(pc, -1, &msgs, &n)) == RMQ_ERR_INVALID_ARG);
     rmq_message_queue_t *q = NULL;
     check(rmq_message_queue_new(topic, "broker-a", 0, &q), "queue new");
+    rmq_pull_info_t info;
+    EXPECT(code_of(rmq_pull_consumer_pull_from(pc, q, "*", 0, 1, 100, &info, &msgs, &n)) == RMQ_ERR_NOT_STARTED);
     const rmq_message_queue_t *one[1] = {q};
     check(rmq_pull_consumer_assign(pc, one, 1), "assign");
     EXPECT(code_of(rmq_pull_consumer_subscribe(pc, topic, "*")) == RMQ_ERR_INVALID_ARG); /* no mixing */
@@ -785,11 +793,13 @@ static void consumer_use_after_shutdown(void) {
     const rmq_message_queue_t *one[1] = {q};
     rmq_message_view_t **msgs = NULL;
     int64_t off = 0;
+    rmq_pull_info_t info;
     EXPECT(code_of(rmq_pull_consumer_start(pc)) == RMQ_ERR_SHUT_DOWN);
     EXPECT(code_of(rmq_pull_consumer_subscribe(pc, topic, "*")) == RMQ_ERR_SHUT_DOWN);
     EXPECT(code_of(rmq_pull_consumer_unsubscribe(pc, topic)) == RMQ_ERR_SHUT_DOWN);
     EXPECT(code_of(rmq_pull_consumer_assign(pc, one, 1)) == RMQ_ERR_SHUT_DOWN);
     EXPECT(code_of(rmq_pull_consumer_poll(pc, 10, &msgs, &n)) == RMQ_ERR_SHUT_DOWN);
+    EXPECT(code_of(rmq_pull_consumer_pull_from(pc, q, "*", 0, 1, 100, &info, &msgs, &n)) == RMQ_ERR_SHUT_DOWN);
     EXPECT(code_of(rmq_pull_consumer_seek(pc, q, 0)) == RMQ_ERR_SHUT_DOWN);
     EXPECT(code_of(rmq_pull_consumer_seek_to_beginning(pc, q)) == RMQ_ERR_SHUT_DOWN);
     EXPECT(code_of(rmq_pull_consumer_seek_to_end(pc, q)) == RMQ_ERR_SHUT_DOWN);

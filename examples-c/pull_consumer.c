@@ -2,7 +2,8 @@
  * Lite pull consumer: sends N messages, subscribes and polls until all N
  * came (each once), seeks every queue back to its beginning and polls all N
  * again, commits and reads the committed offsets back, pauses and resumes
- * the queues, and commits one offset by hand.
+ * the queues, commits one offset by hand, and pulls every queue once from
+ * offset 0 outside the consumer's buffering.
  */
 #include "common.h"
 
@@ -134,6 +135,41 @@ int main(void) {
         check(rmq_pull_consumer_commit_offset(c, assigned[0], 0), "commit offset 0");
         check(rmq_pull_consumer_committed(c, assigned[0], &committed), "committed");
         EXPECT(committed == 0);
+    }
+
+    /* One-shot pulls from offset 0 of every queue: all N messages, in queue
+       order, then nothing new at the end; bad arguments are refused. */
+    int pulled = 0;
+    for (size_t i = 0; i < nfetched; i++) {
+        rmq_pull_info_t info;
+        rmq_message_view_t **found = NULL;
+        size_t nfound = 0;
+        check(rmq_pull_consumer_pull_from(c, fetched[i], "*", 0, 64, 3000, &info, &found, &nfound), "pull_from");
+        EXPECT(info.status == RMQ_PULL_FOUND || (info.status == RMQ_PULL_NO_NEW_MSG && nfound == 0));
+        EXPECT((long long)nfound == info.next_begin_offset);
+        for (size_t k = 0; k < nfound; k++) {
+            EXPECT(rmq_message_view_queue_offset(found[k]) == (int64_t)k);
+            EXPECT(body_number(found[k], "pull") >= 0);
+        }
+        pulled += (int)nfound;
+        rmq_message_views_free(found, nfound);
+        check(rmq_pull_consumer_pull_from(c, fetched[i], NULL, info.next_begin_offset, 64, 3000, &info, &found,
+                                          &nfound),
+              "pull_from at the end");
+        EXPECT(info.status == RMQ_PULL_NO_NEW_MSG && nfound == 0 && found == NULL);
+    }
+    printf("one-shot pulls from offset 0: %d messages\n", pulled);
+    EXPECT(pulled == N);
+    if (nfetched > 0) {
+        rmq_pull_info_t info;
+        rmq_message_view_t **found = NULL;
+        size_t nfound = 0;
+        EXPECT(code_of(rmq_pull_consumer_pull_from(c, fetched[0], "*", -1, 1, 100, &info, &found, &nfound)) ==
+               RMQ_ERR_INVALID_ARG);
+        EXPECT(code_of(rmq_pull_consumer_pull_from(c, fetched[0], "*", 0, 0, 100, &info, &found, &nfound)) ==
+               RMQ_ERR_INVALID_ARG);
+        EXPECT(code_of(rmq_pull_consumer_pull_from(c, fetched[0], "*", 0, 1, 0, &info, &found, &nfound)) ==
+               RMQ_ERR_INVALID_ARG);
     }
 
     rmq_message_queues_free(assigned, nassigned);

@@ -147,6 +147,25 @@ enum rmq_log_level_t
 typedef int32_t rmq_log_level_t;
 #endif // __cplusplus
 
+// How a one-shot pull (`rmq_pull_consumer_pull_from`) ended.
+enum rmq_pull_status_t
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  // Messages were found (the expression may have filtered all of them out).
+  RMQ_PULL_FOUND = 0,
+  // No message at the offset yet.
+  RMQ_PULL_NO_NEW_MSG = 1,
+  // Messages exist there, but none matched the expression.
+  RMQ_PULL_NO_MATCHED_MSG = 2,
+  // The offset is outside the queue's stored messages.
+  RMQ_PULL_OFFSET_ILLEGAL = 3,
+};
+#ifndef __cplusplus
+typedef int32_t rmq_pull_status_t;
+#endif // __cplusplus
+
 // How the broker stored a message.
 enum rmq_send_status_t
 #ifdef __cplusplus
@@ -284,6 +303,18 @@ typedef size_t (*rmq_queue_selector_cb)(void *user_data,
                                         const struct rmq_message_t *msg,
                                         const struct rmq_message_queue_t *const *queues,
                                         size_t count);
+
+// The status and offsets of a one-shot pull.
+typedef struct rmq_pull_info_t {
+  // How the pull ended.
+  rmq_pull_status_t status;
+  // The offset to pull next.
+  int64_t next_begin_offset;
+  // The queue's first stored offset.
+  int64_t min_offset;
+  // One past the queue's last stored offset.
+  int64_t max_offset;
+} rmq_pull_info_t;
 
 // A concurrent listener: consumes `count` (>= 1, at most
 // `consume.batch.size`) messages of one queue and returns an
@@ -883,6 +914,25 @@ struct rmq_error_t *rmq_pull_consumer_poll(struct rmq_pull_consumer_t *consumer,
                                            int64_t timeout_ms,
                                            struct rmq_message_view_t ***msgs,
                                            size_t *count);
+
+// Pulls once from `queue` (any queue of a topic, consumed by this consumer
+// or not; see `rmq_pull_consumer_fetch_queues`) at `offset` (>= 0): up to
+// `max_nums` (> 0; the broker caps it) messages matching the tag
+// `expression` (NULL: `*`), waiting up to `timeout_ms` (> 0) on the calling
+// thread. Outside the consumer's buffering: nothing is committed and `poll`
+// is not affected. Writes the status and offsets to `*info` and an owned
+// array of `*count` owned views to `*msgs` (NULL and 0 without messages);
+// free it with `rmq_message_views_free(*msgs, *count)`. Needs a started
+// consumer (`RMQ_ERR_NOT_STARTED`).
+struct rmq_error_t *rmq_pull_consumer_pull_from(struct rmq_pull_consumer_t *consumer,
+                                                const struct rmq_message_queue_t *queue,
+                                                const char *expression,
+                                                int64_t offset,
+                                                int32_t max_nums,
+                                                int64_t timeout_ms,
+                                                struct rmq_pull_info_t *info,
+                                                struct rmq_message_view_t ***msgs,
+                                                size_t *count);
 
 // Frees an array of `count` views from `rmq_pull_consumer_poll` and the
 // views in it. NULL is a no-op.

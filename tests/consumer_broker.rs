@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use common::{namesrv, require_broker, unique};
 use rocketmq::client::{ClientConfig, ClientInstance};
 use rocketmq::consumer::offset_store::OffsetStore;
+use rocketmq::consumer::pull_api::PullStatus;
 use rocketmq::consumer::{
     ConsumeConcurrentlyContext, ConsumeConcurrentlyStatus, ConsumeOrderlyContext,
     ConsumeOrderlyStatus, LitePullConsumer, LitePullConsumerConfig, MessageListener, PushConsumer,
@@ -861,6 +862,78 @@ fn lite_pull_assign_seek_and_commit() {
     let rest = poll_until(&c2, Duration::from_secs(10), |m| m.len() >= 13);
     assert_eq!(rest[0].queue_offset, 7);
     c2.shutdown_blocking().unwrap();
+    p.shutdown_blocking().unwrap();
+}
+
+#[test]
+fn lite_pull_one_shot_pulls_from_any_offset() {
+    require_broker();
+    let topic = unique("LOTopic");
+    create_topic(&topic, 2);
+    let p = producer();
+    let queues: Vec<MessageQueue> = rocketmq::runtime::block_on(p.publish_queues(&topic))
+        .unwrap()
+        .unwrap();
+    let q0 = queues.iter().find(|q| q.queue_id == 0).unwrap().clone();
+    for i in 0..10 {
+        let mut m = Message::new(&topic, i.to_string().into_bytes());
+        m.set_tags(if i % 2 == 0 { "even" } else { "odd" });
+        rocketmq::runtime::block_on(p.send_to_queue(m, &q0))
+            .unwrap()
+            .unwrap();
+    }
+    let c = LitePullConsumer::new(lite_config(&unique("LOG"))).unwrap();
+    c.start().unwrap();
+    let t = Duration::from_secs(5);
+    // Everything from 0, in order, with the queue's offsets.
+    let r = c.pull_from(&q0, "*", 0, 32, t).unwrap();
+    assert_eq!(r.status, PullStatus::Found);
+    let offsets: Vec<i64> = r.msgs.iter().map(|m| m.queue_offset).collect();
+    assert_eq!(offsets, (0..10).collect::<Vec<_>>());
+    assert_eq!(
+        (r.next_begin_offset, r.min_offset, r.max_offset),
+        (10, 0, 10)
+    );
+    assert!(r.msgs.iter().all(|m| m.topic == topic && m.queue_id == 0));
+    // At most max_nums, from any offset.
+    let r = c.pull_from(&q0, "*", 7, 2, t).unwrap();
+    let bodies: Vec<&[u8]> = r.msgs.iter().map(|m| &m.body[..]).collect();
+    assert_eq!(bodies, [b"7", b"8"]);
+    assert_eq!(r.next_begin_offset, 9);
+    // A tag expression.
+    let r = c.pull_from(&q0, "odd", 0, 32, t).unwrap();
+    assert_eq!(r.status, PullStatus::Found);
+    assert!(!r.msgs.is_empty());
+    assert!(
+        r.msgs.iter().all(|m| m.tags() == Some("odd")),
+        "{:?}",
+        r.msgs
+    );
+    // The end, and past it.
+    let r = c.pull_from(&q0, "*", 10, 32, t).unwrap();
+    assert_eq!(r.status, PullStatus::NoNewMsg);
+    assert!(r.msgs.is_empty());
+    let r = c.pull_from(&q0, "*", 1000, 32, t).unwrap();
+    assert_eq!(r.status, PullStatus::OffsetIllegal);
+    assert_eq!(r.next_begin_offset, 10);
+    // Bad arguments.
+    assert!(c.pull_from(&q0, "*", -1, 32, t).is_err());
+    assert!(c.pull_from(&q0, "*", 0, 0, t).is_err());
+    assert!(c
+        .pull_from(
+            &MessageQueue::new(&topic, "no-such-broker", 0),
+            "*",
+            0,
+            1,
+            t
+        )
+        .is_err());
+    // Outside the consumer's bookkeeping: nothing was committed (a group
+    // without offsets reads 0 or -1, as in the Java client) or assigned.
+    assert!(c.committed(&q0).unwrap() <= 0);
+    assert!(c.assignment().is_empty());
+    c.shutdown_blocking().unwrap();
+    assert!(c.pull_from(&q0, "*", 0, 1, t).is_err(), "after shutdown");
     p.shutdown_blocking().unwrap();
 }
 

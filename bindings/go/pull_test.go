@@ -171,4 +171,37 @@ func TestPullConsumerAssign(t *testing.T) {
 	if off, err := c.CurrentOffset(queue); err != nil || off != 4 {
 		t.Fatalf("OffsetForTimestamp moved the consumer: %d %v", off, err)
 	}
+	// One-shot pulls: from offset 1, at most 3, without moving the consumer.
+	r, err := c.PullFrom(context.Background(), queue, 1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	for _, m := range r.GetMessageExts() {
+		bodies = append(bodies, string(m.Body))
+		if m.Queue == nil || m.Queue.QueueId != queue.QueueId || m.Topic != topic {
+			t.Fatalf("pulled message of %v / %s", m.Queue, m.Topic)
+		}
+	}
+	if r.Status != primitive.PullFound || fmt.Sprint(bodies) != "[a-1 a-2 a-3]" ||
+		r.NextBeginOffset != 4 || r.MaxOffset != 5 {
+		t.Fatalf("PullFrom: %+v %v", r, bodies)
+	}
+	if r, err := c.PullFrom(context.Background(), queue, 5, 3); err != nil ||
+		r.Status != primitive.PullNoNewMsg || len(r.GetMessageExts()) != 0 {
+		t.Fatalf("PullFrom at the end: %+v %v", r, err)
+	}
+	if r, err := c.PullFrom(context.Background(), queue, 1000, 3); err != nil ||
+		r.Status != primitive.PullOffsetIllegal {
+		t.Fatalf("PullFrom past the end: %+v %v", r, err)
+	}
+	if _, err := c.PullFrom(context.Background(), queue, -1, 3); err == nil {
+		t.Fatal("PullFrom at -1 succeeded")
+	}
+	if _, err := c.PullFrom(context.Background(), nil, 0, 3); err == nil {
+		t.Fatal("PullFrom of no queue succeeded")
+	}
+	if off, err := c.CurrentOffset(queue); err != nil || off != 4 {
+		t.Fatalf("PullFrom moved the consumer: %d %v", off, err)
+	}
 }

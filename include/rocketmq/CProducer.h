@@ -99,7 +99,7 @@ int StartProducer(CProducer* producer);
  */
 int ShutdownProducer(CProducer* producer);
 
-/* The library version text, owned by the producer; "DefaultVersion" for NULL. */
+/* The library version text (static); "DefaultVersion" for NULL. */
 const char* ShowProducerVersion(CProducer* producer);
 
 /* Sets the name servers, "host:port;host:port" (a leading "http://" is ignored). */

@@ -579,6 +579,35 @@ impl LitePullConsumer {
         ))?
     }
 
+    /// One pull of `mq` (any queue of a topic, consumed or not) at `offset`,
+    /// outside the consumer's buffering: nothing is committed and no queue
+    /// moves (see [`pull_api::pull_once`]). Waits up to `timeout`; the
+    /// messages keep the queue's topic as given.
+    pub fn pull_from(
+        &self,
+        mq: &MessageQueue,
+        expression: &str,
+        offset: i64,
+        max_nums: i32,
+        timeout: Duration,
+    ) -> Result<pull_api::PullResult> {
+        let instance = self.inner.instance()?;
+        let wire = self.inner.wrap_mq(mq);
+        let mut r = crate::runtime::block_on(pull_api::pull_once(
+            &instance,
+            &self.inner.group_on_wire(),
+            &wire,
+            expression,
+            offset,
+            max_nums,
+            timeout,
+        ))??;
+        for m in &mut r.msgs {
+            m.topic = mq.topic.clone();
+        }
+        Ok(r)
+    }
+
     /// Stops pulling `queues`; `poll` skips their buffered messages.
     pub fn pause(&self, queues: &[MessageQueue]) {
         for mq in queues {

@@ -179,6 +179,49 @@ pub async fn pull(
     interpret(resp, mq, filter)
 }
 
+/// One pull of `mq` outside any consumer's queue bookkeeping: up to
+/// `max_nums` (> 0; the broker caps it) messages from `offset` (>= 0) on
+/// the master, no offset
+/// committed, no long polling; the tag `expression` (`*`, `a || b`) goes to
+/// the broker and is applied again to the messages returned.
+pub async fn pull_once(
+    instance: &ClientInstance,
+    group: &str,
+    mq: &MessageQueue,
+    expression: &str,
+    offset: i64,
+    max_nums: i32,
+    timeout: Duration,
+) -> Result<PullResult> {
+    if offset < 0 {
+        return Err(Error::invalid(format!(
+            "the pull offset must not be negative, got {offset}"
+        )));
+    }
+    if max_nums <= 0 {
+        return Err(Error::invalid(format!(
+            "a pull takes at least one message, got {max_nums}"
+        )));
+    }
+    let filter = FilterExpression::tag(expression)?;
+    let args = PullArgs {
+        group,
+        mq,
+        offset,
+        max_nums,
+        max_bytes: None,
+        sys_flag: sysflag::build(false, false, true, false, false),
+        commit_offset: 0,
+        suspend: Duration::ZERO,
+        subscription: Some(&filter.sub_string),
+        sub_version: crate::client::instance::now_ms(),
+        expression_type: filter.expression_type.as_str(),
+        broker_id: 0,
+        timeout,
+    };
+    pull(instance, &args, Some(&filter)).await
+}
+
 /// Builds the pull result of a response to a pull of `mq`.
 pub fn interpret(
     resp: RemotingCommand,

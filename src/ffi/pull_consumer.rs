@@ -12,6 +12,7 @@ use super::error::{rmq_err_t, rmq_error_t, FfiResult};
 use super::handle::{release, HandleState};
 use super::message_queue::{queue_array, rmq_message_queue_t};
 use super::message_view::rmq_message_view_t;
+use crate::consumer::pull_api::PullStatus;
 use crate::consumer::LitePullConsumer;
 use crate::protocol::MessageQueue;
 
@@ -264,20 +265,130 @@ pub extern "C" fn rmq_pull_consumer_poll(
             ));
         }
         let got = c.poll(Duration::from_millis(timeout_ms as u64))?;
-        let (arr, n) = if got.is_empty() {
-            (std::ptr::null_mut(), 0)
-        } else {
-            let all: Box<[*mut rmq_message_view_t]> = got
-                .into_iter()
-                .map(|m| Box::into_raw(Box::new(rmq_message_view_t::new(Arc::new(m)))))
-                .collect();
-            let n = all.len();
-            (Box::into_raw(all).cast::<*mut rmq_message_view_t>(), n)
-        };
         // SAFETY: both outputs were checked.
+        unsafe { write_views(got, msgs, count) };
+        Ok(())
+    })
+}
+
+/// Writes `got` as an owned array of owned views to `*msgs` and its length
+/// to `*count` (NULL and 0 when empty); `rmq_message_views_free` frees it.
+///
+/// # Safety
+/// `msgs` and `count` are checked, writable outputs.
+unsafe fn write_views(
+    got: Vec<crate::protocol::message::MessageExt>,
+    msgs: *mut *mut *mut rmq_message_view_t,
+    count: *mut usize,
+) {
+    let (arr, n) = if got.is_empty() {
+        (std::ptr::null_mut(), 0)
+    } else {
+        let all: Box<[*mut rmq_message_view_t]> = got
+            .into_iter()
+            .map(|m| Box::into_raw(Box::new(rmq_message_view_t::new(Arc::new(m)))))
+            .collect();
+        let n = all.len();
+        (Box::into_raw(all).cast::<*mut rmq_message_view_t>(), n)
+    };
+    *msgs = arr;
+    *count = n;
+}
+
+/// How a one-shot pull (`rmq_pull_consumer_pull_from`) ended.
+#[allow(non_camel_case_types)]
+#[repr(i32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum rmq_pull_status_t {
+    /// Messages were found (the expression may have filtered all of them out).
+    RMQ_PULL_FOUND = 0,
+    /// No message at the offset yet.
+    RMQ_PULL_NO_NEW_MSG = 1,
+    /// Messages exist there, but none matched the expression.
+    RMQ_PULL_NO_MATCHED_MSG = 2,
+    /// The offset is outside the queue's stored messages.
+    RMQ_PULL_OFFSET_ILLEGAL = 3,
+}
+
+/// The status and offsets of a one-shot pull.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct rmq_pull_info_t {
+    /// How the pull ended.
+    pub status: rmq_pull_status_t,
+    /// The offset to pull next.
+    pub next_begin_offset: i64,
+    /// The queue's first stored offset.
+    pub min_offset: i64,
+    /// One past the queue's last stored offset.
+    pub max_offset: i64,
+}
+
+/// Pulls once from `queue` (any queue of a topic, consumed by this consumer
+/// or not; see `rmq_pull_consumer_fetch_queues`) at `offset` (>= 0): up to
+/// `max_nums` (> 0; the broker caps it) messages matching the tag
+/// `expression` (NULL: `*`), waiting up to `timeout_ms` (> 0) on the calling
+/// thread. Outside the consumer's buffering: nothing is committed and `poll`
+/// is not affected. Writes the status and offsets to `*info` and an owned
+/// array of `*count` owned views to `*msgs` (NULL and 0 without messages);
+/// free it with `rmq_message_views_free(*msgs, *count)`. Needs a started
+/// consumer (`RMQ_ERR_NOT_STARTED`).
+#[no_mangle]
+pub extern "C" fn rmq_pull_consumer_pull_from(
+    consumer: *mut rmq_pull_consumer_t,
+    queue: *const rmq_message_queue_t,
+    expression: *const c_char,
+    offset: i64,
+    max_nums: i32,
+    timeout_ms: i64,
+    info: *mut rmq_pull_info_t,
+    msgs: *mut *mut *mut rmq_message_view_t,
+    count: *mut usize,
+) -> *mut rmq_error_t {
+    call(consumer, |c| {
+        // SAFETY: NULL or a live queue (header contract).
+        let mq = unsafe { queue_arg(queue, "queue")? };
+        if info.is_null() {
+            return Err(rmq_error_t::null_arg("info"));
+        }
+        check_out(msgs, "msgs")?;
+        check_count(count)?;
+        let expression = if expression.is_null() {
+            "*"
+        } else {
+            // SAFETY: a NUL-terminated string (header contract).
+            unsafe { arg_str(expression, "expression")? }
+        };
+        if timeout_ms <= 0 {
+            return Err(rmq_error_t::invalid("the pull timeout must be positive"));
+        }
+        if crate::runtime::in_runtime() {
+            return Err(rmq_error_t::invalid_state(
+                "rmq_pull_consumer_pull_from would block one of the library's I/O threads",
+            ));
+        }
+        let r = c.pull_from(
+            mq,
+            expression,
+            offset,
+            max_nums,
+            Duration::from_millis(timeout_ms as u64),
+        )?;
+        let status = match r.status {
+            PullStatus::Found => rmq_pull_status_t::RMQ_PULL_FOUND,
+            PullStatus::NoNewMsg => rmq_pull_status_t::RMQ_PULL_NO_NEW_MSG,
+            PullStatus::NoMatchedMsg => rmq_pull_status_t::RMQ_PULL_NO_MATCHED_MSG,
+            PullStatus::OffsetIllegal => rmq_pull_status_t::RMQ_PULL_OFFSET_ILLEGAL,
+        };
+        // SAFETY: every output was checked and is writable (header contract).
         unsafe {
-            *msgs = arr;
-            *count = n;
+            *info = rmq_pull_info_t {
+                status,
+                next_begin_offset: r.next_begin_offset,
+                min_offset: r.min_offset,
+                max_offset: r.max_offset,
+            };
+            write_views(r.msgs, msgs, count);
         }
         Ok(())
     })

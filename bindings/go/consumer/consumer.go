@@ -3,9 +3,8 @@
 // rocketmq-client-go v2's consumer package, on librocketmq.
 //
 // Differences from v2: ConsumeOrderlyContext.AutoCommit set by a listener
-// is not honoured; the pull consumer's PullFrom returns
-// errors.ErrNotSupported and Pull polls the next batch of any
-// assigned queue; GetOffsetDiffMap returns an empty map; WithTls fails,
+// is not honoured; the pull consumer's PullFrom pulls with the expression
+// "*" and Pull polls the next batch of any assigned queue; GetOffsetDiffMap returns an empty map; WithTls fails,
 // WithTrace is ignored with a warning; a panic in a listener is recovered
 // and the batch is consumed again later (RECONSUME_LATER, or a suspended
 // queue for orderly listeners).

@@ -3,6 +3,7 @@ package consumer
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/librocketmq/librocketmq/bindings/go/errors"
@@ -204,10 +205,51 @@ func (pc *defaultPullConsumer) Pull(ctx context.Context, numbers int) (*primitiv
 	return r, nil
 }
 
-// PullFrom is not supported by librocketmq's lite pull consumer.
+// PullFrom pulls once from queue at offset: up to numbers messages, waiting
+// up to 3 s (or ctx's deadline if sooner), outside the consumer's buffering
+// (nothing is committed and Poll is not affected). The queue need not be
+// one the consumer consumes.
 func (pc *defaultPullConsumer) PullFrom(ctx context.Context, queue *primitive.MessageQueue, offset int64,
 	numbers int) (*primitive.PullResult, error) {
-	return nil, fmt.Errorf("PullFrom: %w (Assign the queue, SeekOffset, then Poll)", errors.ErrNotSupported)
+	switch {
+	case queue == nil:
+		return nil, errors.ErrMQEmpty
+	case offset < 0:
+		return nil, errors.ErrOffset
+	case numbers <= 0:
+		return nil, errors.ErrNumbers
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	timeout := 3 * time.Second
+	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
+		timeout = time.Until(d)
+		if timeout < time.Millisecond {
+			return nil, context.DeadlineExceeded
+		}
+	}
+	if numbers > math.MaxInt32 {
+		numbers = math.MaxInt32
+	}
+	info, msgs, err := pc.c.PullFrom(queue, "*", offset, int32(numbers), timeout.Milliseconds())
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range msgs {
+		m.Queue = queue
+	}
+	r := &primitive.PullResult{
+		NextBeginOffset: info.NextBeginOffset,
+		MinOffset:       info.MinOffset,
+		MaxOffset:       info.MaxOffset,
+		Status:          primitive.PullStatus(info.Status),
+	}
+	r.SetMessageExts(msgs)
+	return r, nil
 }
 
 // SeekOffset continues queue at offset.

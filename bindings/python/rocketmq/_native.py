@@ -30,6 +30,17 @@ from ctypes import (
 )
 from typing import TYPE_CHECKING, Any, List, Optional, Tuple
 
+class PullInfo(ctypes.Structure):
+    """``rmq_pull_info_t``: the status and offsets of a one-shot pull."""
+
+    _fields_ = [
+        ("status", c_int32),
+        ("next_begin_offset", c_int64),
+        ("min_offset", c_int64),
+        ("max_offset", c_int64),
+    ]
+
+
 #: The library version this package is written against (``RMQ_VERSION_*`` of the header).
 VERSION_MAJOR = 0
 VERSION_MINOR = 1
@@ -286,6 +297,10 @@ SIGNATURES = {
     "rmq_pull_consumer_seek_to_end": (_ERR, [_PTR, _PTR]),
     "rmq_pull_consumer_seek_to_timestamp": (_ERR, [_PTR, _PTR, c_int64]),
     "rmq_pull_consumer_offset_for_timestamp": (_ERR, [_PTR, _PTR, c_int64, POINTER(c_int64)]),
+    "rmq_pull_consumer_pull_from": (
+        _ERR,
+        [_PTR, _PTR, c_char_p, c_int64, c_int32, c_int64, POINTER(PullInfo), _OUT_ARR, POINTER(c_size_t)],
+    ),
     "rmq_pull_consumer_commit": (_ERR, [_PTR]),
     "rmq_pull_consumer_commit_offset": (_ERR, [_PTR, _PTR, c_int64]),
     "rmq_pull_consumer_committed": (_ERR, [_PTR, _PTR, POINTER(c_int64)]),

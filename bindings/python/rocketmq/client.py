@@ -111,6 +111,8 @@ __all__ = [
     "allocate_by_machine_room",
     "ExpressionType",
     "MessageSelector",
+    "PullStatus",
+    "PullResult",
 ]
 
 _T = TypeVar("_T")
@@ -182,6 +184,25 @@ class ExpressionType(str, Enum):
 
     TAG = "TAG"
     SQL92 = "SQL92"
+
+
+class PullStatus(IntEnum):
+    """How a one-shot pull (:meth:`LitePullConsumer.pull_from`) ended (``rmq_pull_status_t``)."""
+
+    FOUND = 0
+    NO_NEW_MSG = 1
+    NO_MATCHED_MSG = 2
+    OFFSET_ILLEGAL = 3
+
+
+class PullResult(NamedTuple):
+    """The outcome of :meth:`LitePullConsumer.pull_from`."""
+
+    status: PullStatus
+    next_begin_offset: int
+    min_offset: int
+    max_offset: int
+    messages: List["ReceivedMessage"]
 
 
 class MessageSelector(NamedTuple):
@@ -1835,6 +1856,41 @@ class LitePullConsumer(_Consumer):
         while True:
             for m in self.poll(self.POLL_SLICE * 5):
                 yield m
+
+    def pull_from(
+        self,
+        queue: MessageQueue,
+        offset: int,
+        max_num: int = 32,
+        expression: _Str = "*",
+        timeout: float = 3.0,
+    ) -> PullResult:
+        """Pulls once from ``queue`` (any queue of a topic, see :meth:`fetch_message_queues`) at
+        ``offset``: up to ``max_num`` messages matching the tag ``expression``, waiting up to
+        ``timeout`` seconds. Outside the consumer's buffering: nothing is committed and
+        :meth:`poll` is not affected."""
+        info = _native.PullInfo()
+        arr = ctypes.POINTER(c_void_p)()
+        n = c_size_t()
+        with _NativeQueues([queue]) as nq:
+            self._call(
+                lib.rmq_pull_consumer_pull_from,
+                nq.ptrs[0],
+                to_bytes(expression, "expression"),
+                int(offset),
+                int(max_num),
+                int(timeout * 1000),
+                byref(info),
+                byref(arr),
+                byref(n),
+            )
+        msgs: List[ReceivedMessage] = []
+        if n.value:
+            batch = _PollBatch(arr, n.value)
+            msgs = [ReceivedMessage(arr[i], batch) for i in range(n.value)]
+        return PullResult(
+            PullStatus(info.status), info.next_begin_offset, info.min_offset, info.max_offset, msgs
+        )
 
     def commit(self, offsets: Optional[Mapping[MessageQueue, int]] = None) -> None:
         """Commits what polls returned so far (or the given next offsets per queue) and waits

@@ -16,6 +16,7 @@ from rocketmq.client import (
     MessageQueue,
     MessageSelector,
     PullConsumer,
+    PullStatus,
     ReceivedMessage,
 )
 
@@ -117,6 +118,32 @@ def test_assign_seek_and_commit_offset(producer, topic):
         assert set(fetched) == set(queues)
     finally:
         c.shutdown()
+
+
+def test_pull_from_any_offset(producer, topic):
+    _send(producer, topic, 20)
+    queues = producer.queues(topic)
+    c = _consumer()
+    with c:
+        total = 0
+        for q in queues:
+            r = c.pull_from(q, 0)
+            assert r.status in (PullStatus.FOUND, PullStatus.NO_NEW_MSG)
+            assert [m.queue_offset for m in r.messages] == list(range(len(r.messages)))
+            assert r.next_begin_offset == r.max_offset == len(r.messages)
+            assert all(m.topic == topic and m.queue_id == q.queue_id for m in r.messages)
+            total += len(r.messages)
+            end = c.pull_from(q, r.next_begin_offset)
+            assert end.status == PullStatus.NO_NEW_MSG and end.messages == []
+        assert total == 20
+        q = next(q for q in queues if c.pull_from(q, 0).max_offset >= 2)
+        two = c.pull_from(q, 1, max_num=1)
+        assert [m.queue_offset for m in two.messages] == [1] and two.next_begin_offset == 2
+        assert c.pull_from(q, 0, expression="no-such-tag").messages == []
+        assert c.pull_from(q, 1000).status == PullStatus.OFFSET_ILLEGAL
+        with pytest.raises(exceptions.RocketMQException):
+            c.pull_from(q, -1)
+        assert c.assignment() == []
 
 
 def test_pull_sql92(producer, topic):

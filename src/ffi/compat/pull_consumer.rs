@@ -21,8 +21,7 @@ use super::message_ext::CMessageExt;
 use super::message_queue::CMessageQueue;
 use super::pull_result::*;
 use crate::client::{ClientConfig, ClientInstance, ConsumerHandle, Credentials};
-use crate::common::filter::FilterExpression;
-use crate::consumer::pull_api::{self, sysflag, PullArgs, PullStatus};
+use crate::consumer::pull_api::{self, PullStatus};
 use crate::protocol::body::heartbeat::{ConsumeType, ConsumerData, MessageModel};
 use crate::protocol::body::route::subscribe_queues;
 
@@ -519,32 +518,17 @@ pub unsafe extern "C" fn Pull(
                 return timeout;
             }
         };
-        let filter = match FilterExpression::tag(&expr) {
-            Ok(f) => f,
-            Err(e) => {
-                set_error(format!("Pull: {e}"));
-                return timeout;
-            }
-        };
         let queue = mq.to_queue();
-        let args = PullArgs {
-            group: &running.group,
-            mq: &queue,
+        let pulled = crate::runtime::block_on(pull_api::pull_once(
+            &running.instance,
+            &running.group,
+            &queue,
+            &expr,
             offset,
-            max_nums: maxNums,
-            max_bytes: None,
-            sys_flag: sysflag::build(false, false, true, false, false),
-            commit_offset: 0,
-            suspend: Duration::ZERO,
-            subscription: Some(&filter.sub_string),
-            sub_version: crate::client::instance::now_ms(),
-            expression_type: filter.expression_type.as_str(),
-            broker_id: 0,
-            timeout: PULL_TIMEOUT,
-        };
-        let pulled =
-            crate::runtime::block_on(pull_api::pull(&running.instance, &args, Some(&filter)))
-                .and_then(|r| r);
+            maxNums,
+            PULL_TIMEOUT,
+        ))
+        .and_then(|r| r);
         let r = match pulled {
             Ok(r) => r,
             Err(e) => {

@@ -333,6 +333,39 @@ func (c *PullConsumer) OffsetForTimestamp(q *primitive.MessageQueue, ts int64) (
 	return int64(off), err
 }
 
+// PullInfo is the status and offsets of a one-shot pull.
+type PullInfo struct {
+	// Status is the rmq_pull_status_t value (0 found, 1 no new message,
+	// 2 none matched, 3 offset illegal).
+	Status                                int
+	NextBeginOffset, MinOffset, MaxOffset int64
+}
+
+// PullFrom pulls once from q at offset: up to max messages matching the tag
+// expression, waiting up to timeoutMs, outside the consumer's buffering.
+func (c *PullConsumer) PullFrom(q *primitive.MessageQueue, expr string, offset int64, max int32,
+	timeoutMs int64) (PullInfo, []*primitive.MessageExt, error) {
+	e := C.CString(expr)
+	defer C.free(unsafe.Pointer(e))
+	var info C.rmq_pull_info_t
+	var views **C.rmq_message_view_t
+	var n C.size_t
+	err := c.withQueue(q, func(cq *C.rmq_message_queue_t) *C.rmq_error_t {
+		return C.rmq_pull_consumer_pull_from(c.c, cq, e, C.int64_t(offset), C.int32_t(max),
+			C.int64_t(timeoutMs), &info, &views, &n)
+	})
+	if err != nil {
+		return PullInfo{}, nil, err
+	}
+	pi := PullInfo{Status: int(info.status), NextBeginOffset: int64(info.next_begin_offset),
+		MinOffset: int64(info.min_offset), MaxOffset: int64(info.max_offset)}
+	if n == 0 {
+		return pi, nil, nil
+	}
+	defer C.rmq_message_views_free(views, n)
+	return pi, viewsToExt(views, n), nil
+}
+
 // FetchQueues returns the queues of topic.
 func (c *PullConsumer) FetchQueues(topic string) ([]*primitive.MessageQueue, error) {
 	t := C.CString(topic)
