@@ -173,10 +173,17 @@ fn bench_decode_message(c: &mut Criterion) {
     });
 }
 
+fn bench_unique_key(c: &mut Criterion) {
+    c.bench_function("unique_key", |b| {
+        b.iter(|| black_box(rocketmq::protocol::msg_id::new_unique_key()))
+    });
+}
+
 criterion_group!(
     benches,
     bench_headers,
     bench_typed_send_header,
-    bench_decode_message
+    bench_decode_message,
+    bench_unique_key
 );
 criterion_main!(benches);

@@ -9,11 +9,12 @@
 
 use std::hash::{BuildHasher, Hasher};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
-use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::LazyLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{FixedOffset, Local, NaiveDateTime, Offset, TimeZone};
+use parking_lot::RwLock;
 
 use crate::protocol::message::{id_ip_octets, ip_from_octets, port_from_i32};
 use crate::{Error, Result};
@@ -189,8 +190,10 @@ fn now_ms() -> i64 {
 struct UniqueKeyGenerator {
     /// Hex of IP + pid + salt.
     prefix: String,
-    /// Start of the month the time field counts from (epoch ms).
-    month_start: AtomicI64,
+    /// Start of the month the time field counts from, and of the next
+    /// month (epoch ms): the zone's rules are consulted only when a month
+    /// ends.
+    month: RwLock<(i64, i64)>,
     counter: AtomicU32,
     zone: Zone,
 }
@@ -211,17 +214,17 @@ impl UniqueKeyGenerator {
         push_hex(&mut prefix, &salt.to_be_bytes());
         UniqueKeyGenerator {
             prefix,
-            month_start: AtomicI64::new(zone.month_start(now, 0)),
+            month: RwLock::new((zone.month_start(now, 0), zone.month_start(now, 1))),
             counter: AtomicU32::new(0),
             zone,
         }
     }
 
     fn next_at(&self, now: i64) -> String {
-        let mut start = self.month_start.load(Ordering::Relaxed);
-        if now >= self.zone.month_start(start, 1) {
+        let (mut start, next) = *self.month.read();
+        if now >= next {
             start = self.zone.month_start(now, 0);
-            self.month_start.store(start, Ordering::Relaxed);
+            *self.month.write() = (start, self.zone.month_start(now, 1));
         }
         // Truncated to 32 bits like the reference client; a reader takes the
         // field as unsigned. A small negative value (clock stepped back) is 0.
@@ -473,7 +476,7 @@ mod tests {
         // Crossing into April restarts the time field.
         let april = month_start_utc(now, 1);
         assert_eq!(&g.next_at(april + 7)[20..28], "00000007");
-        assert_eq!(g.month_start.load(Ordering::Relaxed), april);
+        assert_eq!(g.month.read().0, april);
         // Past 2^31 ms (day 25 of a month) the field is written as the low 32 bits.
         let late = april + (1i64 << 31) + 5;
         assert_eq!(&g.next_at(late)[20..28], "80000005");
