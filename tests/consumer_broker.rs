@@ -802,22 +802,35 @@ fn lite_pull_subscribe_polls_everything_and_commits() {
     p.shutdown_blocking().unwrap();
 }
 
-#[test]
-fn lite_pull_assign_seek_and_commit() {
-    require_broker();
-    let topic = unique("LATopic");
+/// A new two-queue topic (named from `prefix`) whose queue 0 holds `n`
+/// messages with bodies `"{i}"`, each first passed to `prepare`; returns the
+/// topic, the producer and queue 0.
+fn topic_with_queue0(
+    prefix: &str,
+    n: usize,
+    prepare: impl Fn(usize, &mut Message),
+) -> (String, Producer, MessageQueue) {
+    let topic = unique(prefix);
     create_topic(&topic, 2);
     let p = producer();
     let queues: Vec<MessageQueue> = rocketmq::runtime::block_on(p.publish_queues(&topic))
         .unwrap()
         .unwrap();
     let q0 = queues.iter().find(|q| q.queue_id == 0).unwrap().clone();
-    for i in 0..20 {
-        let m = Message::new(&topic, i.to_string().into_bytes());
+    for i in 0..n {
+        let mut m = Message::new(&topic, i.to_string().into_bytes());
+        prepare(i, &mut m);
         rocketmq::runtime::block_on(p.send_to_queue(m, &q0))
             .unwrap()
             .unwrap();
     }
+    (topic, p, q0)
+}
+
+#[test]
+fn lite_pull_assign_seek_and_commit() {
+    require_broker();
+    let (topic, p, q0) = topic_with_queue0("LATopic", 20, |_, _| {});
     let mut cfg = lite_config(&unique("LAG"));
     cfg.auto_commit = false;
     cfg.consume_from_where = ConsumeFromWhere::LastOffset;
@@ -868,20 +881,9 @@ fn lite_pull_assign_seek_and_commit() {
 #[test]
 fn lite_pull_one_shot_pulls_from_any_offset() {
     require_broker();
-    let topic = unique("LOTopic");
-    create_topic(&topic, 2);
-    let p = producer();
-    let queues: Vec<MessageQueue> = rocketmq::runtime::block_on(p.publish_queues(&topic))
-        .unwrap()
-        .unwrap();
-    let q0 = queues.iter().find(|q| q.queue_id == 0).unwrap().clone();
-    for i in 0..10 {
-        let mut m = Message::new(&topic, i.to_string().into_bytes());
-        m.set_tags(if i % 2 == 0 { "even" } else { "odd" });
-        rocketmq::runtime::block_on(p.send_to_queue(m, &q0))
-            .unwrap()
-            .unwrap();
-    }
+    let (topic, p, q0) = topic_with_queue0("LOTopic", 10, |i, m| {
+        m.set_tags(if i % 2 == 0 { "even" } else { "odd" })
+    });
     let c = LitePullConsumer::new(lite_config(&unique("LOG"))).unwrap();
     c.start().unwrap();
     let t = Duration::from_secs(5);
