@@ -1686,6 +1686,13 @@ fn allocation_strategies_share_the_queues_exactly_once() {
                 start(cfg, &topic, "*", concurrently(&Sink::default()))
             })
             .collect();
+        let cids_by_consumer: Vec<String> = consumers
+            .iter()
+            .map(|c| c.instance().unwrap().client_id().to_string())
+            .collect();
+        let mut cids = cids_by_consumer.clone();
+        cids.sort();
+        assert_ne!(cids[0], cids[1], "two consumers, two client ids");
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let sets: Vec<BTreeSet<MessageQueue>> = consumers
@@ -1698,8 +1705,30 @@ fn allocation_strategies_share_the_queues_exactly_once() {
                 })
                 .collect();
             let total: usize = sets.iter().map(BTreeSet::len).sum();
-            let union: BTreeSet<&MessageQueue> = sets.iter().flatten().collect();
-            if total == 8 && union.len() == 8 && sets.iter().all(|s| !s.is_empty()) {
+            let union: Vec<MessageQueue> = sets
+                .iter()
+                .flatten()
+                .cloned()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            // Each consumer holds exactly what the strategy gives its client id
+            // (a consistent-hash ring may give one consumer nothing: the ring
+            // points come from the client ids, which differ from run to run).
+            let expected = |cid: &str| -> BTreeSet<MessageQueue> {
+                strategy
+                    .allocate(&group, cid, &union, &cids)
+                    .unwrap()
+                    .into_iter()
+                    .collect()
+            };
+            if total == 8
+                && union.len() == 8
+                && sets
+                    .iter()
+                    .zip(&cids_by_consumer)
+                    .all(|(s, cid)| *s == expected(cid))
+            {
                 break;
             }
             assert!(Instant::now() < deadline, "{}: {sets:?}", strategy.name());
