@@ -2,11 +2,13 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{arg_ref, arg_str, check_out, fallible, free_box, infallible};
+use super::boundary::{
+    arg_ref, arg_str, check_array_out, fallible, free_array, free_box, infallible, write_array,
+};
 use super::config::{self, rmq_config_t};
 use super::cstr::c_string;
 use super::error::{rmq_error_t, FfiResult};
-use super::message_queue::{queue_array, rmq_message_queue_t};
+use super::message_queue::{rmq_message_queue_t, write_queues};
 use crate::admin::{Admin, TopicSpec};
 use crate::runtime::block_on;
 
@@ -178,18 +180,12 @@ pub extern "C" fn rmq_admin_publish_queues(
     count: *mut usize,
 ) -> *mut rmq_error_t {
     with_admin(admin, |a| {
-        check_out(queues, "queues")?;
-        if count.is_null() {
-            return Err(rmq_error_t::null_arg("count"));
-        }
+        check_array_out(queues, "queues", count)?;
         // SAFETY: NULL or a NUL-terminated string (header contract).
         let topic = unsafe { arg_str(topic, "topic")? };
-        let (arr, n) = queue_array(block_on(a.fetch_publish_queues(topic))??);
+        let all = block_on(a.fetch_publish_queues(topic))??;
         // SAFETY: both outputs were checked.
-        unsafe {
-            *queues = arr;
-            *count = n;
-        }
+        unsafe { write_queues(all, queues, count) };
         Ok(())
     })
 }
@@ -199,17 +195,11 @@ pub extern "C" fn rmq_admin_publish_queues(
 /// # Safety
 /// `out` and `count` were checked and point to writable memory.
 unsafe fn write_strings(v: Vec<String>, out: *mut *mut *mut c_char, count: *mut usize) {
-    let all: Box<[*mut c_char]> = v.iter().map(|s| c_string(s).into_raw()).collect();
-    *count = all.len();
-    *out = Box::into_raw(all).cast();
-}
-
-fn check_strings_out(out: *mut *mut *mut c_char, count: *mut usize) -> FfiResult<()> {
-    check_out(out, "out")?;
-    if count.is_null() {
-        return Err(rmq_error_t::null_arg("count"));
-    }
-    Ok(())
+    write_array(
+        v.iter().map(|s| c_string(s).into_raw()).collect(),
+        out,
+        count,
+    );
 }
 
 /// Every topic the name servers know. On success writes an owned array of
@@ -222,7 +212,7 @@ pub extern "C" fn rmq_admin_topic_list(
     count: *mut usize,
 ) -> *mut rmq_error_t {
     with_admin(admin, |a| {
-        check_strings_out(topics, count)?;
+        check_array_out(topics, "topics", count)?;
         let list = block_on(a.topic_list())??;
         // SAFETY: both outputs were checked.
         unsafe { write_strings(list, topics, count) };
@@ -241,7 +231,7 @@ pub extern "C" fn rmq_admin_topic_clusters(
     count: *mut usize,
 ) -> *mut rmq_error_t {
     with_admin(admin, |a| {
-        check_strings_out(clusters, count)?;
+        check_array_out(clusters, "clusters", count)?;
         // SAFETY: NULL or a NUL-terminated string (header contract).
         let topic = unsafe { arg_str(topic, "topic")? };
         let list = block_on(a.topic_clusters(topic))??;
@@ -256,18 +246,16 @@ pub extern "C" fn rmq_admin_topic_clusters(
 #[no_mangle]
 pub extern "C" fn rmq_strings_free(strings: *mut *mut c_char, count: usize) {
     infallible((), || {
-        if strings.is_null() {
-            return;
-        }
-        // SAFETY: an array of `count` strings made by `write_strings`, not
-        // used again (header contract).
-        let all = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(strings, count)) };
-        for s in all.iter() {
+        let free_string = |s: *mut c_char| {
             if !s.is_null() {
-                // SAFETY: made by `CString::into_raw`.
-                drop(unsafe { std::ffi::CString::from_raw(*s) });
+                // SAFETY: made by `CString::into_raw` in `write_strings`,
+                // freed once.
+                drop(unsafe { std::ffi::CString::from_raw(s) });
             }
-        }
+        };
+        // SAFETY: NULL or an array of `count` strings made by
+        // `write_strings`, not used again (header contract).
+        unsafe { free_array(strings, count, free_string) }
     })
 }
 

@@ -87,6 +87,62 @@ pub(crate) fn check_out<T>(out: *mut *mut T, name: &str) -> FfiResult<()> {
     }
 }
 
+/// Checks the outputs of a call that returns an array: the array pointer
+/// `out` (named `name` in the error) and its length `count`.
+pub(crate) fn check_array_out<T>(out: *mut *mut T, name: &str, count: *mut usize) -> FfiResult<()> {
+    check_out(out, name)?;
+    if count.is_null() {
+        Err(rmq_error_t::null_arg("count"))
+    } else {
+        Ok(())
+    }
+}
+
+/// `items` as an owned C array (a boxed slice) and its length; free it with
+/// [`free_array`]. An empty array is a non-NULL pointer with length 0.
+pub(crate) fn into_c_array<T>(items: Vec<T>) -> (*mut T, usize) {
+    let all: Box<[T]> = items.into_boxed_slice();
+    let n = all.len();
+    (Box::into_raw(all).cast::<T>(), n)
+}
+
+/// Writes `items` as an owned C array to `*out` and its length to `*count`.
+///
+/// # Safety
+/// `out` and `count` were checked with [`check_array_out`] and point to
+/// writable memory.
+pub(crate) unsafe fn write_array<T>(items: Vec<T>, out: *mut *mut T, count: *mut usize) {
+    let (arr, n) = into_c_array(items);
+    *out = arr;
+    *count = n;
+}
+
+/// Frees an array from [`into_c_array`] of `count` elements after passing
+/// each element to `free_item`. NULL is a no-op.
+///
+/// # Safety
+/// `arr` is NULL or came from [`into_c_array`] with this length, and is not
+/// used again.
+pub(crate) unsafe fn free_array<T: Copy>(arr: *mut T, count: usize, free_item: impl FnMut(T)) {
+    if arr.is_null() {
+        return;
+    }
+    let all = Box::from_raw(std::ptr::slice_from_raw_parts_mut(arr, count));
+    all.iter().copied().for_each(free_item);
+}
+
+/// Frees an array of owned objects (each made by `Box::into_raw`), and the
+/// objects. NULL is a no-op.
+///
+/// # Safety
+/// `arr` is NULL or came from [`into_c_array`] with this length; each
+/// element is NULL or an owned object; none is used again.
+pub(crate) unsafe fn free_boxes<T>(arr: *mut *mut T, count: usize) {
+    // SAFETY: each element is NULL or an owned object of that array
+    // (this function's contract).
+    free_array(arr, count, |p| unsafe { free_box(p) });
+}
+
 /// Writes an owned object to a checked output pointer.
 ///
 /// # Safety

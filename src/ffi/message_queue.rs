@@ -2,7 +2,9 @@
 
 use std::ffi::{c_char, CString};
 
-use super::boundary::{arg_str, check_out, fallible, free_box, infallible, write_out};
+use super::boundary::{
+    arg_str, check_out, fallible, free_box, free_boxes, infallible, write_array, write_out,
+};
 use super::cstr::c_string;
 use super::error::rmq_error_t;
 use crate::protocol::MessageQueue;
@@ -98,27 +100,30 @@ pub extern "C" fn rmq_message_queue_free(q: *mut rmq_message_queue_t) {
 #[no_mangle]
 pub extern "C" fn rmq_message_queues_free(queues: *mut *mut rmq_message_queue_t, count: usize) {
     infallible((), || {
-        if queues.is_null() {
-            return;
-        }
-        // SAFETY: the array came from `rmq_producer_queues` with this count
-        // (a boxed slice), and is not used again (header contract).
-        let all = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(queues, count)) };
-        for q in all.iter() {
-            // SAFETY: each element is an owned queue of that array.
-            unsafe { free_box(*q) };
-        }
+        // SAFETY: NULL or an array of owned queues from `write_queues` with
+        // this count, not used again (header contract).
+        unsafe { free_boxes(queues, count) }
     })
 }
 
-/// `queues` as a C array of owned queues.
-pub(crate) fn queue_array(queues: Vec<MessageQueue>) -> (*mut *mut rmq_message_queue_t, usize) {
-    let all: Box<[*mut rmq_message_queue_t]> = queues
+/// Writes `all` as an owned array of owned queues to `*queues` and its
+/// length to `*count`; `rmq_message_queues_free` frees it.
+///
+/// # Safety
+/// Both outputs were checked with `check_array_out` and are writable.
+pub(crate) unsafe fn write_queues(
+    all: Vec<MessageQueue>,
+    queues: *mut *mut *mut rmq_message_queue_t,
+    count: *mut usize,
+) {
+    write_array(owned(all), queues, count);
+}
+
+fn owned(queues: Vec<MessageQueue>) -> Vec<*mut rmq_message_queue_t> {
+    queues
         .into_iter()
         .map(|q| Box::into_raw(Box::new(rmq_message_queue_t::new(q))))
-        .collect();
-    let n = all.len();
-    (Box::into_raw(all).cast(), n)
+        .collect()
 }
 
 #[cfg(test)]
@@ -144,10 +149,13 @@ mod tests {
         let e = rmq_message_queue_new(c"T".as_ptr(), c"b".as_ptr(), -1, &mut q);
         assert!(!e.is_null());
         super::super::error::rmq_error_free(e);
-        let (arr, n) = queue_array(vec![MessageQueue::default(), MessageQueue::default()]);
+        let (mut arr, mut n) = (std::ptr::null_mut(), 0);
+        unsafe { write_queues(vec![MessageQueue::default(); 2], &mut arr, &mut n) };
         assert_eq!(n, 2);
         rmq_message_queues_free(arr, n);
-        let (arr, n) = queue_array(vec![]);
+        unsafe { write_queues(vec![], &mut arr, &mut n) };
+        assert!(!arr.is_null());
+        assert_eq!(n, 0);
         rmq_message_queues_free(arr, n);
         rmq_message_queues_free(std::ptr::null_mut(), 0);
     }

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use parking_lot::Mutex;
 
-use super::boundary::{arg_ref, arg_str, check_out, fallible, write_out};
+use super::boundary::{arg_ref, arg_str, check_array_out, check_out, fallible, write_out};
 use super::config::{self, producer_config, rmq_config_t};
 use super::error::{rmq_err_t, rmq_error_t, FfiResult};
 use super::handle::{must_not_block, release, HandleState, PendingCallback};
 use super::message::{message_arg, rmq_message_t};
-use super::message_queue::{queue_array, rmq_message_queue_t};
+use super::message_queue::{rmq_message_queue_t, write_queues};
 use super::message_view::rmq_message_view_t;
 use super::send_result::rmq_send_result_t;
 use super::userdata::{rmq_free_cb, SendPtr, UserData};
@@ -427,19 +427,12 @@ pub extern "C" fn rmq_producer_queues(
     count: *mut usize,
 ) -> *mut rmq_error_t {
     call(producer, |s| {
-        check_out(queues, "queues")?;
-        if count.is_null() {
-            return Err(rmq_error_t::null_arg("count"));
-        }
+        check_array_out(queues, "queues", count)?;
         // SAFETY: NULL or a NUL-terminated string (header contract).
         let topic = unsafe { arg_str(topic, "topic")? };
         let all = block_on(s.producer.publish_queues(topic))??;
-        let (arr, n) = queue_array(all);
         // SAFETY: both outputs were checked.
-        unsafe {
-            *queues = arr;
-            *count = n;
-        }
+        unsafe { write_queues(all, queues, count) };
         Ok(())
     })
 }

@@ -6,11 +6,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::boundary::{arg_ref, arg_str, check_out, fallible, infallible};
+use super::boundary::{
+    arg_ref, arg_str, check_array_out, fallible, free_boxes, infallible, write_array,
+};
 use super::config::{self, pull_consumer_config, rmq_config_t};
 use super::error::{rmq_err_t, rmq_error_t, FfiResult};
 use super::handle::{release, HandleState};
-use super::message_queue::{queue_array, rmq_message_queue_t};
+use super::message_queue::{rmq_message_queue_t, write_queues};
 use super::message_view::rmq_message_view_t;
 use crate::consumer::pull_api::PullStatus;
 use crate::consumer::LitePullConsumer;
@@ -119,28 +121,6 @@ unsafe fn queues_arg(
         .enumerate()
         .map(|(i, q)| queue_arg(*q, &format!("queues[{i}]")).cloned())
         .collect()
-}
-
-/// Writes an owned queue array to checked outputs.
-fn queues_out(
-    all: Vec<MessageQueue>,
-    queues: *mut *mut *mut rmq_message_queue_t,
-    count: *mut usize,
-) {
-    let (arr, n) = queue_array(all);
-    // SAFETY: every caller checked both outputs first.
-    unsafe {
-        *queues = arr;
-        *count = n;
-    }
-}
-
-fn check_count(count: *mut usize) -> FfiResult<()> {
-    if count.is_null() {
-        Err(rmq_error_t::null_arg("count"))
-    } else {
-        Ok(())
-    }
 }
 
 /// Creates a lite pull consumer from `config`, which it takes ownership of
@@ -252,8 +232,7 @@ pub extern "C" fn rmq_pull_consumer_poll(
     count: *mut usize,
 ) -> *mut rmq_error_t {
     call(consumer, |c| {
-        check_out(msgs, "msgs")?;
-        check_count(count)?;
+        check_array_out(msgs, "msgs", count)?;
         if timeout_ms < 0 {
             return Err(rmq_error_t::invalid(
                 "the poll timeout must not be negative",
@@ -281,18 +260,16 @@ unsafe fn write_views(
     msgs: *mut *mut *mut rmq_message_view_t,
     count: *mut usize,
 ) {
-    let (arr, n) = if got.is_empty() {
-        (std::ptr::null_mut(), 0)
-    } else {
-        let all: Box<[*mut rmq_message_view_t]> = got
-            .into_iter()
-            .map(|m| Box::into_raw(Box::new(rmq_message_view_t::new(Arc::new(m)))))
-            .collect();
-        let n = all.len();
-        (Box::into_raw(all).cast::<*mut rmq_message_view_t>(), n)
-    };
-    *msgs = arr;
-    *count = n;
+    if got.is_empty() {
+        *msgs = std::ptr::null_mut();
+        *count = 0;
+        return;
+    }
+    let views = got
+        .into_iter()
+        .map(|m| Box::into_raw(Box::new(rmq_message_view_t::new(Arc::new(m)))))
+        .collect();
+    write_array(views, msgs, count);
 }
 
 /// How a one-shot pull (`rmq_pull_consumer_pull_from`) ended.
@@ -351,8 +328,7 @@ pub extern "C" fn rmq_pull_consumer_pull_from(
         if info.is_null() {
             return Err(rmq_error_t::null_arg("info"));
         }
-        check_out(msgs, "msgs")?;
-        check_count(count)?;
+        check_array_out(msgs, "msgs", count)?;
         let expression = if expression.is_null() {
             "*"
         } else {
@@ -399,16 +375,9 @@ pub extern "C" fn rmq_pull_consumer_pull_from(
 #[no_mangle]
 pub extern "C" fn rmq_message_views_free(msgs: *mut *mut rmq_message_view_t, count: usize) {
     infallible((), || {
-        if msgs.is_null() {
-            return;
-        }
-        // SAFETY: the array came from `rmq_pull_consumer_poll` with this
-        // count (a boxed slice) and is not used again (header contract).
-        let all = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(msgs, count)) };
-        for v in all.iter() {
-            // SAFETY: each element is an owned view of that array.
-            unsafe { super::boundary::free_box(*v) };
-        }
+        // SAFETY: NULL or an array of owned views from `write_views` with
+        // this count, not used again (header contract).
+        unsafe { free_boxes(msgs, count) }
     })
 }
 
@@ -545,11 +514,12 @@ pub extern "C" fn rmq_pull_consumer_fetch_queues(
     count: *mut usize,
 ) -> *mut rmq_error_t {
     call(consumer, |c| {
-        check_out(queues, "queues")?;
-        check_count(count)?;
+        check_array_out(queues, "queues", count)?;
         // SAFETY: NULL or a NUL-terminated string (header contract).
         let topic = unsafe { arg_str(topic, "topic")? };
-        queues_out(c.fetch_message_queues(topic)?, queues, count);
+        let all = c.fetch_message_queues(topic)?;
+        // SAFETY: both outputs were checked.
+        unsafe { write_queues(all, queues, count) };
         Ok(())
     })
 }
@@ -564,9 +534,9 @@ pub extern "C" fn rmq_pull_consumer_assignment(
     count: *mut usize,
 ) -> *mut rmq_error_t {
     call(consumer, |c| {
-        check_out(queues, "queues")?;
-        check_count(count)?;
-        queues_out(c.assignment(), queues, count);
+        check_array_out(queues, "queues", count)?;
+        // SAFETY: both outputs were checked.
+        unsafe { write_queues(c.assignment(), queues, count) };
         Ok(())
     })
 }

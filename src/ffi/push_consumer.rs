@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
 
-use super::boundary::{arg_ref, arg_str, check_out, fallible, infallible};
+use super::boundary::{arg_ref, arg_str, check_array_out, fallible, infallible};
 use super::config::{self, push_consumer_config, rmq_config_t};
 use super::error::{rmq_err_t, rmq_error_t, FfiResult};
 use super::handle::{release, HandleState};
-use super::message_queue::{queue_array, rmq_message_queue_t};
+use super::message_queue::{rmq_message_queue_t, write_queues};
 use super::message_view::rmq_message_view_t;
 use super::userdata::{rmq_free_cb, UserData};
 use crate::consumer::{
@@ -554,17 +554,10 @@ pub extern "C" fn rmq_push_consumer_assigned_queues(
     count: *mut usize,
 ) -> *mut rmq_error_t {
     call(consumer, |s| {
-        check_out(queues, "queues")?;
-        if count.is_null() {
-            return Err(rmq_error_t::null_arg("count"));
-        }
+        check_array_out(queues, "queues", count)?;
         s.check_open()?;
-        let (arr, n) = queue_array(s.consumer.assigned_queues());
         // SAFETY: both outputs were checked.
-        unsafe {
-            *queues = arr;
-            *count = n;
-        }
+        unsafe { write_queues(s.consumer.assigned_queues(), queues, count) };
         Ok(())
     })
 }
