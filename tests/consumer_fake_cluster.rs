@@ -395,10 +395,11 @@ fn commit_bit(p: &Pull) -> bool {
     p.sys_flag & sysflag::COMMIT_OFFSET != 0
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pulls_follow_the_suggested_broker_to_the_slave_and_back() {
-    let name = "SuggestSlave";
-    let script = BTreeMap::from([
+/// A script whose first pull (two messages) suggests the slave, whose pull
+/// at the slave (one message) suggests the master again, and which then
+/// holds the next pull.
+fn to_slave_and_back() -> BTreeMap<i64, Answer> {
+    BTreeMap::from([
         (
             START,
             Answer::Found {
@@ -414,20 +415,36 @@ async fn pulls_follow_the_suggested_broker_to_the_slave_and_back() {
             },
         ),
         (START + 3, Answer::Hold { suggest: 0 }),
-    ]);
-    let cl = cluster(&client_id(name), script, true).await;
+    ])
+}
+
+/// The first three pulls of [`to_slave_and_back`] went to the master, then
+/// the suggested slave, then the master again.
+fn assert_slave_and_back(pulls: &[Pull]) {
+    let seen: Vec<(i64, i64)> = pulls[..3]
+        .iter()
+        .map(|p| (p.node, p.queue_offset))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![(0, START), (1, START + 2), (0, START + 3)],
+        "master, then the suggested slave, then the master again: {pulls:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pulls_follow_the_suggested_broker_to_the_slave_and_back() {
+    let name = "SuggestSlave";
+    let cl = cluster(&client_id(name), to_slave_and_back(), true).await;
     let (c, rx) = consumer(&cl.namesrv, name);
     c.start().unwrap();
     let pulls = wait_pulls(&cl.state, 4).await;
     let got = consumed(rx, 3).await;
     c.shutdown().await.unwrap();
 
-    let seen: Vec<(i64, i64)> = pulls.iter().map(|p| (p.node, p.queue_offset)).collect();
-    assert_eq!(
-        seen,
-        vec![(0, START), (1, START + 2), (0, START + 3), (0, START + 3)],
-        "master, then the suggested slave, then the master again: {pulls:?}"
-    );
+    assert_slave_and_back(&pulls);
+    assert_eq!(pulls[3].node, 0, "{pulls:?}");
+    assert_eq!(pulls[3].queue_offset, START + 3);
     assert!(pulls.iter().all(|p| p.queue_id == 0));
     assert!(
         commit_bit(&pulls[0]),
@@ -514,24 +531,7 @@ async fn a_suggested_slave_missing_from_the_route_falls_back_to_the_master() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lite_pulls_follow_the_suggested_broker_to_the_slave_and_back() {
     let name = "LiteSuggestSlave";
-    let script = BTreeMap::from([
-        (
-            START,
-            Answer::Found {
-                count: 2,
-                suggest: 1,
-            },
-        ),
-        (
-            START + 2,
-            Answer::Found {
-                count: 1,
-                suggest: 0,
-            },
-        ),
-        (START + 3, Answer::Hold { suggest: 0 }),
-    ]);
-    let cl = cluster(&client_id(name), script, true).await;
+    let cl = cluster(&client_id(name), to_slave_and_back(), true).await;
     let mut cfg = LitePullConsumerConfig::new(cl.namesrv.clone(), format!("{name}Group"));
     cfg.client.client_ip = Some("127.0.0.1".into());
     cfg.client.instance_name = format!("{name}Instance");
@@ -557,11 +557,6 @@ async fn lite_pulls_follow_the_suggested_broker_to_the_slave_and_back() {
         .await
         .unwrap();
     let pulls = wait_pulls(&cl.state, 3).await;
-    let seen: Vec<(i64, i64)> = pulls.iter().map(|p| (p.node, p.queue_offset)).collect();
-    assert_eq!(
-        seen,
-        vec![(0, START), (1, START + 2), (0, START + 3)],
-        "master, then the suggested slave, then the master again: {pulls:?}"
-    );
+    assert_slave_and_back(&pulls);
     assert_eq!(got, vec![START, START + 1, START + 2]);
 }
