@@ -918,8 +918,9 @@ struct rmq_error_t *rmq_pull_consumer_poll(struct rmq_pull_consumer_t *consumer,
 // Pulls once from `queue` (any queue of a topic, consumed by this consumer
 // or not; see `rmq_pull_consumer_fetch_queues`) at `offset` (>= 0): up to
 // `max_nums` (> 0; the broker caps it) messages matching the tag
-// `expression` (NULL: `*`), waiting up to `timeout_ms` (> 0) on the calling
-// thread. Outside the consumer's buffering: nothing is committed and `poll`
+// `expression` (NULL: the consumer's subscription of the queue's topic, tags
+// or SQL92, or `*` for a topic it does not subscribe), waiting up to
+// `timeout_ms` (> 0) on the calling thread. Outside the consumer's buffering: nothing is committed and `poll`
 // is not affected. Writes the status and offsets to `*info` and an owned
 // array of `*count` owned views to `*msgs` (NULL and 0 without messages);
 // free it with `rmq_message_views_free(*msgs, *count)`. Needs a started

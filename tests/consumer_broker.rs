@@ -882,13 +882,14 @@ fn lite_pull_assign_seek_and_commit() {
 fn lite_pull_one_shot_pulls_from_any_offset() {
     require_broker();
     let (topic, p, q0) = topic_with_queue0("LOTopic", 10, |i, m| {
-        m.set_tags(if i % 2 == 0 { "even" } else { "odd" })
+        m.set_tags(if i % 2 == 0 { "even" } else { "odd" });
+        m.put_user_property("n", i.to_string()).unwrap();
     });
     let c = LitePullConsumer::new(lite_config(&unique("LOG"))).unwrap();
     c.start().unwrap();
     let t = Duration::from_secs(5);
     // Everything from 0, in order, with the queue's offsets.
-    let r = c.pull_from(&q0, "*", 0, 32, t).unwrap();
+    let r = c.pull_from(&q0, Some("*"), 0, 32, t).unwrap();
     assert_eq!(r.status, PullStatus::Found);
     let offsets: Vec<i64> = r.msgs.iter().map(|m| m.queue_offset).collect();
     assert_eq!(offsets, (0..10).collect::<Vec<_>>());
@@ -898,12 +899,12 @@ fn lite_pull_one_shot_pulls_from_any_offset() {
     );
     assert!(r.msgs.iter().all(|m| m.topic == topic && m.queue_id == 0));
     // At most max_nums, from any offset.
-    let r = c.pull_from(&q0, "*", 7, 2, t).unwrap();
+    let r = c.pull_from(&q0, Some("*"), 7, 2, t).unwrap();
     let bodies: Vec<&[u8]> = r.msgs.iter().map(|m| &m.body[..]).collect();
     assert_eq!(bodies, [b"7", b"8"]);
     assert_eq!(r.next_begin_offset, 9);
     // A tag expression.
-    let r = c.pull_from(&q0, "odd", 0, 32, t).unwrap();
+    let r = c.pull_from(&q0, Some("odd"), 0, 32, t).unwrap();
     assert_eq!(r.status, PullStatus::Found);
     assert!(!r.msgs.is_empty());
     assert!(
@@ -911,20 +912,38 @@ fn lite_pull_one_shot_pulls_from_any_offset() {
         "{:?}",
         r.msgs
     );
+    // No expression: the consumer's subscription of the topic (tags or
+    // SQL92), `*` for a topic it does not subscribe.
+    let r = c.pull_from(&q0, None, 0, 32, t).unwrap();
+    assert_eq!(r.msgs.len(), 10);
+    let by_tag = LitePullConsumer::new(lite_config(&unique("LOG"))).unwrap();
+    by_tag.subscribe(&topic, "even").unwrap();
+    by_tag.start().unwrap();
+    let r = by_tag.pull_from(&q0, None, 0, 32, t).unwrap();
+    assert!(!r.msgs.is_empty());
+    assert!(r.msgs.iter().all(|m| m.tags() == Some("even")));
+    by_tag.shutdown_blocking().unwrap();
+    let by_sql = LitePullConsumer::new(lite_config(&unique("LOG"))).unwrap();
+    by_sql.subscribe_sql92(&topic, "n >= 6").unwrap();
+    by_sql.start().unwrap();
+    let r = by_sql.pull_from(&q0, None, 0, 32, t).unwrap();
+    let offsets: Vec<i64> = r.msgs.iter().map(|m| m.queue_offset).collect();
+    assert_eq!(offsets, vec![6, 7, 8, 9], "{:?}", r.status);
+    by_sql.shutdown_blocking().unwrap();
     // The end, and past it.
-    let r = c.pull_from(&q0, "*", 10, 32, t).unwrap();
+    let r = c.pull_from(&q0, Some("*"), 10, 32, t).unwrap();
     assert_eq!(r.status, PullStatus::NoNewMsg);
     assert!(r.msgs.is_empty());
-    let r = c.pull_from(&q0, "*", 1000, 32, t).unwrap();
+    let r = c.pull_from(&q0, Some("*"), 1000, 32, t).unwrap();
     assert_eq!(r.status, PullStatus::OffsetIllegal);
     assert_eq!(r.next_begin_offset, 10);
     // Bad arguments.
-    assert!(c.pull_from(&q0, "*", -1, 32, t).is_err());
-    assert!(c.pull_from(&q0, "*", 0, 0, t).is_err());
+    assert!(c.pull_from(&q0, Some("*"), -1, 32, t).is_err());
+    assert!(c.pull_from(&q0, Some("*"), 0, 0, t).is_err());
     assert!(c
         .pull_from(
             &MessageQueue::new(&topic, "no-such-broker", 0),
-            "*",
+            Some("*"),
             0,
             1,
             t
@@ -935,7 +954,10 @@ fn lite_pull_one_shot_pulls_from_any_offset() {
     assert!(c.committed(&q0).unwrap() <= 0);
     assert!(c.assignment().is_empty());
     c.shutdown_blocking().unwrap();
-    assert!(c.pull_from(&q0, "*", 0, 1, t).is_err(), "after shutdown");
+    assert!(
+        c.pull_from(&q0, Some("*"), 0, 1, t).is_err(),
+        "after shutdown"
+    );
     p.shutdown_blocking().unwrap();
 }
 

@@ -205,3 +205,56 @@ func TestPullConsumerAssign(t *testing.T) {
 		t.Fatalf("PullFrom moved the consumer: %d %v", off, err)
 	}
 }
+
+// PullFrom filters with the consumer's selector for the queue's topic, as in
+// v2: tags or SQL92.
+func TestPullFromUsesTheSubscription(t *testing.T) {
+	t.Parallel()
+	topic := unique("GoPullFromSel")
+	p := newProducer(t)
+	sendN(t, p, topic, 12, "s", func(i int, m *primitive.Message) {
+		m.WithTag([]string{"even", "odd"}[i%2])
+		m.WithProperty("n", fmt.Sprint(i))
+	})
+	for _, tc := range []struct {
+		selector consumer.MessageSelector
+		want     func(i int) bool
+	}{
+		{consumer.MessageSelector{Type: consumer.TAG, Expression: "odd"}, func(i int) bool { return i%2 == 1 }},
+		{consumer.MessageSelector{Type: consumer.SQL92, Expression: "n >= 9"}, func(i int) bool { return i >= 9 }},
+	} {
+		c := newPullConsumer(t)
+		if err := c.Subscribe(topic, tc.selector); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		qs, err := c.GetTopicRouteInfo(topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, q := range qs {
+			r, err := c.PullFrom(context.Background(), q, 0, 32)
+			if err != nil {
+				t.Fatalf("%v: %v", tc.selector, err)
+			}
+			for _, m := range r.GetMessageExts() {
+				got = append(got, string(m.Body))
+			}
+		}
+		var want []string
+		for i := 0; i < 12; i++ {
+			if tc.want(i) {
+				want = append(want, fmt.Sprintf("s-%d", i))
+			}
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%v: pulled %v, want %v", tc.selector, got, want)
+		}
+		_ = c.Shutdown()
+	}
+}

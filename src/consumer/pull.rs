@@ -581,23 +581,32 @@ impl LitePullConsumer {
 
     /// One pull of `mq` (any queue of a topic, consumed or not) at `offset`,
     /// outside the consumer's buffering: nothing is committed and no queue
-    /// moves (see [`pull_api::pull_once`]). Waits up to `timeout`; the
-    /// messages keep the queue's topic as given.
+    /// moves (see [`pull_api::pull_once`]). `tag_expression` filters by
+    /// tags; `None` uses this consumer's subscription of the queue's topic
+    /// (tags or SQL92), or `*` for a topic it does not subscribe. Waits up
+    /// to `timeout`; the messages keep the queue's topic as given.
     pub fn pull_from(
         &self,
         mq: &MessageQueue,
-        expression: &str,
+        tag_expression: Option<&str>,
         offset: i64,
         max_nums: i32,
         timeout: Duration,
     ) -> Result<pull_api::PullResult> {
         let instance = self.inner.instance()?;
         let wire = self.inner.wrap_mq(mq);
+        let filter = match tag_expression {
+            Some(tags) => FilterExpression::tag(tags)?,
+            None => match self.inner.subs.read().get(&wire.topic) {
+                Some(sub) => sub.filter.clone(),
+                None => FilterExpression::tag("*")?,
+            },
+        };
         let mut r = crate::runtime::block_on(pull_api::pull_once(
             &instance,
             &self.inner.group_on_wire(),
             &wire,
-            expression,
+            &filter,
             offset,
             max_nums,
             timeout,

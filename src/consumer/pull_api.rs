@@ -182,13 +182,13 @@ pub async fn pull(
 /// One pull of `mq` outside any consumer's queue bookkeeping: up to
 /// `max_nums` (> 0; the broker caps it) messages from `offset` (>= 0) on
 /// the master, no offset
-/// committed, no long polling; the tag `expression` (`*`, `a || b`) goes to
-/// the broker and is applied again to the messages returned.
+/// committed, no long polling; the `filter` (tags or SQL92) goes to the
+/// broker, and a tag filter is applied again to the messages returned.
 pub async fn pull_once(
     instance: &ClientInstance,
     group: &str,
     mq: &MessageQueue,
-    expression: &str,
+    filter: &FilterExpression,
     offset: i64,
     max_nums: i32,
     timeout: Duration,
@@ -203,7 +203,6 @@ pub async fn pull_once(
             "a pull takes at least one message, got {max_nums}"
         )));
     }
-    let filter = FilterExpression::tag(expression)?;
     let args = PullArgs {
         group,
         mq,
@@ -219,7 +218,7 @@ pub async fn pull_once(
         broker_id: 0,
         timeout,
     };
-    pull(instance, &args, Some(&filter)).await
+    pull(instance, &args, Some(filter)).await
 }
 
 /// Builds the pull result of a response to a pull of `mq`.

@@ -304,8 +304,9 @@ pub struct rmq_pull_info_t {
 /// Pulls once from `queue` (any queue of a topic, consumed by this consumer
 /// or not; see `rmq_pull_consumer_fetch_queues`) at `offset` (>= 0): up to
 /// `max_nums` (> 0; the broker caps it) messages matching the tag
-/// `expression` (NULL: `*`), waiting up to `timeout_ms` (> 0) on the calling
-/// thread. Outside the consumer's buffering: nothing is committed and `poll`
+/// `expression` (NULL: the consumer's subscription of the queue's topic, tags
+/// or SQL92, or `*` for a topic it does not subscribe), waiting up to
+/// `timeout_ms` (> 0) on the calling thread. Outside the consumer's buffering: nothing is committed and `poll`
 /// is not affected. Writes the status and offsets to `*info` and an owned
 /// array of `*count` owned views to `*msgs` (NULL and 0 without messages);
 /// free it with `rmq_message_views_free(*msgs, *count)`. Needs a started
@@ -330,10 +331,10 @@ pub extern "C" fn rmq_pull_consumer_pull_from(
         }
         check_array_out(msgs, "msgs", count)?;
         let expression = if expression.is_null() {
-            "*"
+            None
         } else {
             // SAFETY: a NUL-terminated string (header contract).
-            unsafe { arg_str(expression, "expression")? }
+            Some(unsafe { arg_str(expression, "expression")? })
         };
         if timeout_ms <= 0 {
             return Err(rmq_error_t::invalid("the pull timeout must be positive"));

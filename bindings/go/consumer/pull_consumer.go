@@ -205,10 +205,12 @@ func (pc *defaultPullConsumer) Pull(ctx context.Context, numbers int) (*primitiv
 	return r, nil
 }
 
-// PullFrom pulls once from queue at offset: up to numbers messages, waiting
-// up to 3 s (or ctx's deadline if sooner), outside the consumer's buffering
-// (nothing is committed and Poll is not affected). The queue need not be
-// one the consumer consumes.
+// PullFrom pulls once from queue at offset: up to numbers messages matching
+// the consumer's subscription of the queue's topic (its selector, tags or
+// SQL92; every message for a topic it does not subscribe), waiting up to 3 s
+// (or ctx's deadline if sooner), outside the consumer's buffering (nothing
+// is committed and Poll is not affected). The queue need not be one the
+// consumer consumes.
 func (pc *defaultPullConsumer) PullFrom(ctx context.Context, queue *primitive.MessageQueue, offset int64,
 	numbers int) (*primitive.PullResult, error) {
 	switch {
@@ -235,7 +237,7 @@ func (pc *defaultPullConsumer) PullFrom(ctx context.Context, queue *primitive.Me
 	if numbers > math.MaxInt32 {
 		numbers = math.MaxInt32
 	}
-	info, msgs, err := pc.c.PullFrom(queue, "*", offset, int32(numbers), timeout.Milliseconds())
+	info, msgs, err := pc.c.PullFrom(queue, "", offset, int32(numbers), timeout.Milliseconds())
 	if err != nil {
 		return nil, err
 	}

@@ -1862,13 +1862,14 @@ class LitePullConsumer(_Consumer):
         queue: MessageQueue,
         offset: int,
         max_num: int = 32,
-        expression: _Str = "*",
+        expression: Optional[_Str] = None,
         timeout: float = 3.0,
     ) -> PullResult:
         """Pulls once from ``queue`` (any queue of a topic, see :meth:`fetch_message_queues`) at
-        ``offset``: up to ``max_num`` messages matching the tag ``expression``, waiting up to
-        ``timeout`` seconds. Outside the consumer's buffering: nothing is committed and
-        :meth:`poll` is not affected."""
+        ``offset``: up to ``max_num`` messages matching the tag ``expression`` (``None``: this
+        consumer's subscription of the queue's topic, tags or SQL92, or every message of a topic
+        it does not subscribe), waiting up to ``timeout`` seconds. Outside the consumer's
+        buffering: nothing is committed and :meth:`poll` is not affected."""
         info = _native.PullInfo()
         arr = ctypes.POINTER(c_void_p)()
         n = c_size_t()
@@ -1876,7 +1877,7 @@ class LitePullConsumer(_Consumer):
             self._call(
                 lib.rmq_pull_consumer_pull_from,
                 nq.ptrs[0],
-                to_bytes(expression, "expression"),
+                None if expression is None else to_bytes(expression, "expression"),
                 int(offset),
                 int(max_num),
                 int(timeout * 1000),

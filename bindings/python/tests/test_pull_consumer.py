@@ -155,6 +155,19 @@ def test_pull_sql92(producer, topic):
     assert Counter(m.body for m in msgs) == Counter(b"body-%d" % i for i in (2, 3, 4))
 
 
+def test_pull_from_uses_the_subscription(producer, topic):
+    _send(producer, topic, 10)
+    queues = producer.queues(topic)
+    for selector, wanted in ((MessageSelector.by_sql("idx >= 7"), range(7, 10)), ("*", range(10))):
+        c = _consumer()
+        c.subscribe(topic, selector)
+        with c:
+            got = [m.body for q in queues for m in c.pull_from(q, 0).messages]
+            # An explicit tag expression replaces the subscription.
+            assert [m for q in queues for m in c.pull_from(q, 0, expression="no-such-tag").messages] == []
+        assert Counter(got) == Counter(b"body-%d" % i for i in wanted)
+
+
 def test_pause_and_resume(producer, topic):
     _send(producer, topic, 8)
     queues = producer.queues(topic)

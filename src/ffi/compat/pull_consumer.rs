@@ -21,6 +21,7 @@ use super::message_ext::CMessageExt;
 use super::message_queue::CMessageQueue;
 use super::pull_result::*;
 use crate::client::{ClientConfig, ClientInstance, ConsumerHandle, Credentials};
+use crate::common::filter::FilterExpression;
 use crate::consumer::pull_api::{self, PullStatus};
 use crate::protocol::body::heartbeat::{ConsumeType, ConsumerData, MessageModel};
 use crate::protocol::body::route::subscribe_queues;
@@ -519,16 +520,17 @@ pub unsafe extern "C" fn Pull(
             }
         };
         let queue = mq.to_queue();
-        let pulled = crate::runtime::block_on(pull_api::pull_once(
-            &running.instance,
-            &running.group,
-            &queue,
-            &expr,
-            offset,
-            maxNums,
-            PULL_TIMEOUT,
-        ))
-        .and_then(|r| r);
+        let pulled = FilterExpression::tag(&expr).and_then(|filter| {
+            crate::runtime::block_on(pull_api::pull_once(
+                &running.instance,
+                &running.group,
+                &queue,
+                &filter,
+                offset,
+                maxNums,
+                PULL_TIMEOUT,
+            ))?
+        });
         let r = match pulled {
             Ok(r) => r,
             Err(e) => {

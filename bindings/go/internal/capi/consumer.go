@@ -342,11 +342,15 @@ type PullInfo struct {
 }
 
 // PullFrom pulls once from q at offset: up to max messages matching the tag
-// expression, waiting up to timeoutMs, outside the consumer's buffering.
+// expression ("": the consumer's subscription of q's topic, or every
+// message), waiting up to timeoutMs, outside the consumer's buffering.
 func (c *PullConsumer) PullFrom(q *primitive.MessageQueue, expr string, offset int64, max int32,
 	timeoutMs int64) (PullInfo, []*primitive.MessageExt, error) {
-	e := C.CString(expr)
-	defer C.free(unsafe.Pointer(e))
+	var e *C.char // NULL: the consumer's subscription of the topic
+	if expr != "" {
+		e = C.CString(expr)
+		defer C.free(unsafe.Pointer(e))
+	}
 	var info C.rmq_pull_info_t
 	var views **C.rmq_message_view_t
 	var n C.size_t
