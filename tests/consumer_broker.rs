@@ -6,7 +6,7 @@
 mod common;
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -513,7 +513,16 @@ fn restarted_consumer_continues_from_persisted_offsets() {
     let s1 = Sink::default();
     let c1 = start(config(&group), &topic, "*", concurrently(&s1));
     assert!(s1.wait(Duration::from_secs(20), |s| s.ids().is_superset(&old)));
-    let committed: i64 = c1.committed_offsets(&topic).values().sum();
+    // A listener records a message before it returns and the offset moves on.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut committed: i64 = 0;
+    while Instant::now() < deadline {
+        committed = c1.committed_offsets(&topic).values().sum();
+        if committed == 40 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let report = c1.shutdown_blocking().unwrap();
     assert!(
         report.drained && report.offset_persist_failures == 0,
@@ -635,7 +644,7 @@ fn shutdown_with_busy_listeners_returns_within_its_deadline() {
     let listener = MessageListener::concurrently(
         move |msgs: &[MessageExt], _: &mut ConsumeConcurrentlyContext| {
             st.fetch_add(1, Ordering::SeqCst);
-            std::thread::sleep(Duration::from_secs(4));
+            std::thread::sleep(Duration::from_secs(10));
             for m in msgs {
                 dn.push(m);
             }
@@ -655,7 +664,9 @@ fn shutdown_with_busy_listeners_returns_within_its_deadline() {
     let report = c.shutdown_blocking().unwrap();
     let took = t.elapsed();
     eprintln!("shutdown with busy listeners took {took:?}: {report:?}");
-    assert!(took < Duration::from_millis(3500), "took {took:?}");
+    // The drain deadline (1.5 s) plus persisting and unregistering, far
+    // less than the listeners' 10 s.
+    assert!(took < Duration::from_secs(6), "took {took:?}");
     assert!(!report.drained, "the listeners were still busy");
     // Idempotent.
     assert_eq!(c.shutdown_blocking().unwrap(), report);
@@ -664,7 +675,7 @@ fn shutdown_with_busy_listeners_returns_within_its_deadline() {
     let sink = Sink::default();
     let c2 = start(config(&group), &topic, "*", concurrently(&sink));
     assert!(
-        sink.wait(Duration::from_secs(20), |s| {
+        sink.wait(Duration::from_secs(30), |s| {
             let mut got = s.ids();
             got.extend(done.ids());
             got.is_superset(&ids)
@@ -1109,19 +1120,27 @@ fn consume_timeout_sweep_releases_stuck_messages() {
     create_topic(&topic, 1);
     let p = producer();
     send_n(&p, &topic, 5, |_, _| {});
-    let listener =
-        MessageListener::concurrently(|msgs: &[MessageExt], _: &mut ConsumeConcurrentlyContext| {
+    // The first delivery of the first message is stuck until `release`.
+    let release = Arc::new(AtomicBool::new(false));
+    let r2 = release.clone();
+    let listener = MessageListener::concurrently(
+        move |msgs: &[MessageExt], _: &mut ConsumeConcurrentlyContext| {
             if msgs[0].queue_offset == 0 && msgs[0].reconsume_times == 0 {
-                std::thread::sleep(Duration::from_secs(8));
+                let until = Instant::now() + Duration::from_secs(60);
+                while !r2.load(Ordering::SeqCst) && Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
             }
             ConsumeConcurrentlyStatus::ConsumeSuccess
-        });
+        },
+    );
     let mut cfg = config(&unique("CTG"));
     cfg.consume_timeout = Duration::from_secs(2);
     cfg.shutdown_timeout = Duration::from_millis(200);
     let c = start(cfg, &topic, "*", listener);
-    // Without the sweep the stuck first message holds the offset at 0.
-    let deadline = Instant::now() + Duration::from_secs(7);
+    // Without the sweep the stuck first message holds the offset at 0 for as
+    // long as its listener runs.
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let committed: i64 = c.committed_offsets(&topic).values().sum();
         if committed == 5 {
@@ -1130,6 +1149,7 @@ fn consume_timeout_sweep_releases_stuck_messages() {
         assert!(Instant::now() < deadline, "committed {committed}");
         std::thread::sleep(Duration::from_millis(100));
     }
+    release.store(true, Ordering::SeqCst);
     c.shutdown_blocking().unwrap();
     p.shutdown_blocking().unwrap();
 }

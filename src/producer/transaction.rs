@@ -144,18 +144,21 @@ impl TransactionProducer {
     pub fn start(&self) -> Result<()> {
         self.producer.start()
     }
-    /// Shuts the producer down and stops the checker thread (after its queued checks).
-    /// From the producer's own checker, the checker thread is not joined (it
-    /// ends once the running check returns).
+    /// Stops the checker thread once the checks it has queued or is running
+    /// are answered, then shuts the producer down. From the producer's own
+    /// checker, the checker thread is not joined (it ends once the running
+    /// check returns, and that check's answer is not sent).
     pub async fn shutdown(&self) {
-        let from_checker = self.checker.is_current();
-        self.producer.shutdown().await;
+        // The checker goes first: the checks it has queued or is running are
+        // answered while the producer can still send the answers. A check
+        // that arrives after this is dropped (the broker asks again later).
         let checker = self.checker.clone();
-        if from_checker {
+        if checker.is_current() {
             checker.shutdown();
         } else {
             let _ = tokio::task::spawn_blocking(move || checker.shutdown()).await;
         }
+        self.producer.shutdown().await;
     }
     pub fn shutdown_blocking(&self) -> Result<()> {
         crate::runtime::block_on(self.shutdown())

@@ -15,7 +15,14 @@ import weakref
 import rocketmq
 from rocketmq import exceptions
 from rocketmq import _runtime
-from rocketmq.client import ConsumeStatus, LitePullConsumer, Message, Producer, PushConsumer
+from rocketmq.client import (
+    ConsumeFromWhere,
+    ConsumeStatus,
+    LitePullConsumer,
+    Message,
+    Producer,
+    PushConsumer,
+)
 
 from conftest import NAMESRV, Collector, unique, wait_until
 
@@ -53,6 +60,8 @@ def test_push_consumer_start_shutdown_100_times_leaks_nothing(producer, topic):
         _cycle(group, topic)
     took = time.monotonic() - t0
     gc.collect()
+    # Threads of the last cycles may still be ending (idle runtime threads linger up to 10 s).
+    wait_until(lambda: _threads() <= threads0 + 2, 15)
     threads1, rss1, keys1 = _threads(), _rss_kib(), len(_runtime.callbacks)
     print("100 cycles: %.1f s, threads %d -> %d, RSS %d -> %d KiB" % (took, threads0, threads1, rss0, rss1))
     assert threads1 <= threads0 + 2, (threads0, threads1)
@@ -77,7 +86,7 @@ def test_pull_consumer_start_shutdown_loop_leaks_nothing(topic):
     for _ in range(30):
         cycle()
     gc.collect()
-    assert _threads() <= threads0 + 2
+    assert wait_until(lambda: _threads() <= threads0 + 2, 15), (threads0, _threads())
     assert _rss_kib() - rss0 < 16 * 1024
 
 
@@ -109,6 +118,9 @@ def test_started_consumer_without_references_keeps_consuming(producer, topic):
     def start_one():
         c = PushConsumer(unique("py_gc"))
         c.set_name_server_address(NAMESRV)
+        # The topic is created by the send below, maybe while the consumer looks up where to
+        # start: from the first offset the message cannot fall before that start.
+        c.set_consume_from_where(ConsumeFromWhere.FIRST_OFFSET)
         c.subscribe(topic, got)
         c.start()
         return weakref.ref(c)
@@ -160,7 +172,8 @@ def test_ctrl_c_interrupts_a_blocking_poll():
     child.send_signal(signal.SIGINT)
     out, err = child.communicate(timeout=30)
     assert child.returncode == 0, err
-    assert float(out.split()[-1]) < 3.0, out
+    # Far less than the poll's 60 s (the parent waited 1 s of it before the signal).
+    assert float(out.split()[-1]) < 10.0, out
 
 
 def test_ctrl_c_interrupts_waiting_for_a_future():

@@ -40,8 +40,12 @@ def _msg(topic, i, **kw):
     return m
 
 
-def _assert_exactly(items, bodies):
+def _assert_exactly(items, bodies, at_least_once=()):
+    """``items`` hold each of ``bodies`` once, and each of ``at_least_once`` once or more."""
     got = Counter(i["body"] for i in items)
+    for b in at_least_once:
+        b = b.encode()
+        assert got.pop(b, 0) >= 1, "missing %s in %s" % (b, got)
     want = Counter(b.encode() if isinstance(b, str) else b for b in bodies)
     assert got == want, "missing %s, extra %s" % (want - got, got - want)
 
@@ -209,8 +213,12 @@ def test_delivery_time_and_delay(producer, topic):
     items = consume_all(topic, 4, timeout=60)
     _assert_exactly(items, ["body-%d" % i for i in (1, 2, 3, 4)])
     at = {i["body"]: i["received_at"] - sent_at for i in items}
-    assert at[b"body-4"] < 3.5
     assert at[b"body-1"] >= 3.0 and at[b"body-2"] >= 3.0 and at[b"body-3"] >= 4.0, at
+    # The broker's clock, whatever the consumer's start-up took: a delayed message is stored in
+    # its topic when it is due (keeping its born time), the plain one at once.
+    stored = {i["body"]: i["store_timestamp"] - i["born_timestamp"] for i in items}
+    assert stored[b"body-4"] < 2000, stored
+    assert stored[b"body-1"] >= 3000 and stored[b"body-2"] >= 3000 and stored[b"body-3"] >= 4000, stored
 
 
 def _tx_msg(topic, name):
@@ -257,7 +265,9 @@ def test_transaction_producer(topic):
     finally:
         p.shutdown()
     items = consume_all(topic, 3, settle=3)
-    _assert_exactly(items, ["commit", "unknown", "plain"])
+    # A message committed by a check-back can come twice: when an answer takes longer than the
+    # broker's check interval, the broker asks again and commits each answer (broker behaviour).
+    _assert_exactly(items, ["commit", "plain"], at_least_once=["unknown"])
 
 
 def test_transaction_checker_that_raises_is_asked_again(topic):
@@ -273,7 +283,7 @@ def test_transaction_checker_that_raises_is_asked_again(topic):
         r = p.send_message_in_transaction(_tx_msg(topic, "later"), lambda m, a: TransactionStatus.UNKNOWN)
         assert r.status == SendStatus.OK
         assert wait_until(lambda: len(calls) >= 2, 90, 0.5), calls
-    _assert_exactly(consume_all(topic, 1), ["later"])
+    _assert_exactly(consume_all(topic, 1), [], at_least_once=["later"])
 
 
 class _NsAddrHandler(http.server.BaseHTTPRequestHandler):

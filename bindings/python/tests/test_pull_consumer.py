@@ -204,7 +204,7 @@ def test_poll_timeout_is_honoured():
         t0 = time.monotonic()
         assert c.poll(1.0) == []
         took = time.monotonic() - t0
-    assert 0.9 <= took < 2.5, took
+    assert 0.9 <= took < 5.0, took
 
 
 def test_bad_queue_arguments():
