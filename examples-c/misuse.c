@@ -356,6 +356,7 @@ struct cb_state {
     atomic_int nested_ok;
     atomic_int nested_calls;
     atomic_int nested_frees;
+    atomic_int hold; /* callbacks wait while it is set (at most 15 s), then block block_ms */
     int block_ms;
 };
 
@@ -364,6 +365,7 @@ static void counting_cb(void *u, const rmq_send_result_t *r, const rmq_error_t *
     if ((r == NULL) == (e == NULL)) atomic_fetch_add(&s->errors, 100); /* exactly one must be set */
     if (r != NULL) atomic_fetch_add(&s->ok, 1);
     if (e != NULL) atomic_fetch_add(&s->errors, 1);
+    for (int waited = 0; atomic_load(&s->hold) && waited < 15000; waited += 5) sleep_ms(5);
     if (s->block_ms > 0) sleep_ms(s->block_ms);
     atomic_fetch_add(&s->calls, 1);
 }
@@ -478,19 +480,25 @@ static void blocking_callback(void) {
     rmq_send_result_t *r = NULL;
     check(rmq_producer_send_sync(s.p, m, &r), "warm-up");
     rmq_send_result_free(r);
+    atomic_store(&s.hold, 1); /* the callbacks block until the sync send below is done */
     long long t0 = now_ms();
     for (int i = 0; i < 2; i++) check(rmq_producer_send_async(s.p, m, counting_cb, &s, counting_free), "async");
     EXPECT(now_ms() - t0 < 1000); /* submitting does not wait for callbacks */
-    sleep_ms(200);                /* the first callback is now sleeping */
+    sleep_ms(200);                /* the first callback is now blocked */
     long long t1 = now_ms();
     r = NULL;
     check(rmq_producer_send_sync(s.p, m, &r), "sync send while a callback blocks");
-    EXPECT(now_ms() - t1 < 900); /* I/O does not wait for the callback thread */
+    /* I/O does not wait for the callback thread: the send is done while the callbacks are held
+       (had it waited for them, it would have taken the 15 s hold). */
+    EXPECT(atomic_load(&s.calls) == 0);
+    EXPECT(now_ms() - t1 < 10000);
     rmq_send_result_free(r);
+    long long t2 = now_ms();
+    atomic_store(&s.hold, 0); /* now each callback blocks for a second */
     wait_for(&s.frees, 2, 20000);
     EXPECT(atomic_load(&s.calls) == 2);
     EXPECT(atomic_load(&s.ok) == 2);
-    EXPECT(now_ms() - t0 >= 1900); /* callbacks run one after another */
+    EXPECT(now_ms() - t2 >= 1900); /* callbacks run one after another */
     check(rmq_producer_shutdown(s.p), "shutdown");
     rmq_producer_free(s.p);
     rmq_message_free(m);
@@ -827,6 +835,7 @@ struct listener_state {
     atomic_int shutdown_code;
     atomic_int slow_free;
     atomic_int blocking;      /* a listener is blocking now */
+    atomic_int wait_for_other; /* "m 0" blocks until another message was consumed meanwhile */
     atomic_int done_while_blocked;
     atomic_int sent_ok;
     atomic_int send_errors;
@@ -865,7 +874,7 @@ static void consumer_shutdown_in_own_listener(rmq_producer_t *p) {
     check(rmq_push_consumer_subscribe(s.c, t, "*", shutdown_in_listener, &s, listener_free), "subscribe");
     check(rmq_push_consumer_start(s.c), "start");
     wait_for(&s.calls, 1, 30000);
-    sleep_ms(100);
+    for (int waited = 0; atomic_load(&s.shutdown_code) == -1 && waited < 10000; waited += 5) sleep_ms(5);
     EXPECT(atomic_load(&s.shutdown_code) == RMQ_ERR_INVALID_STATE);
     /* The consumer still works after the refused shutdown. */
     send_numbered(p, t, "m", 1);
@@ -913,7 +922,12 @@ static int32_t blocking_listener(void *u, const rmq_message_view_t *const *msgs,
     (void)ack;
     if (body_number(msgs[0], "m") == 0) {
         atomic_store(&s->blocking, 1);
-        sleep_ms(s->block_ms);
+        if (atomic_load(&s->wait_for_other)) {
+            for (int waited = 0; atomic_load(&s->done_while_blocked) == 0 && waited < 15000; waited += 5)
+                sleep_ms(5);
+        } else {
+            sleep_ms(s->block_ms);
+        }
         atomic_store(&s->blocking, 0);
     } else if (atomic_load(&s->blocking)) {
         atomic_fetch_add(&s->done_while_blocked, 1);
@@ -928,6 +942,7 @@ static void consumer_blocking_listener(rmq_producer_t *p) {
     struct listener_state s;
     memset(&s, 0, sizeof s);
     s.block_ms = 1000;
+    atomic_store(&s.wait_for_other, 1);
     s.c = new_push_consumer("c_misuse_cblock", "2");
     check(rmq_push_consumer_subscribe(s.c, t, "*", blocking_listener, &s, listener_free), "subscribe");
     check(rmq_push_consumer_start(s.c), "start");
@@ -942,7 +957,8 @@ static void consumer_blocking_listener(rmq_producer_t *p) {
     /* Message 0 blocked one consume thread; the other consumed message 1 meanwhile. */
     EXPECT(atomic_load(&s.done_while_blocked) == 1);
     /* A shutdown waits for a blocking listener (shutdown.timeout.ms is 10 s). */
-    send_numbered(p, t, "m", 1); /* "m 0" again: blocks */
+    atomic_store(&s.wait_for_other, 0);
+    send_numbered(p, t, "m", 1); /* "m 0" again: blocks for a second */
     wait_for(&s.blocking, 1, 30000);
     long long t0 = now_ms();
     check(rmq_push_consumer_shutdown(s.c), "shutdown while a listener blocks");

@@ -68,8 +68,36 @@ def consumer(group, topic, callback, orderly=False, model=MessageModel.CLUSTERIN
     return c
 
 
+def settle(producer, topic, collectors, every, timeout=90):
+    """Sends markers one at a time until 8 in a row (two rounds of a topic's 4 queues) were each
+    consumed by exactly one of `collectors` (`every` False: each queue has one owner in the
+    group) or by all of them (`every` True: broadcasting consumers all have their queues and
+    start offsets). Markers are told apart from the test's messages by their ids."""
+    deadline = time.time() + timeout
+    streak, owners = 0, set()
+    while streak < 8 or len(owners) < len(collectors):
+        assert time.time() < deadline, 'the consumers never settled'
+        msg = Message(topic)
+        msg.set_keys('marker')
+        msg.set_body('marker')
+        marker = producer.send_sync(msg).msg_id
+        seen_by = lambda: [i for i, c in enumerate(collectors) if marker in c.ids()]
+        until = time.time() + 5
+        while time.time() < until and not seen_by():
+            time.sleep(0.05)
+        time.sleep(0.3)  # a second owner of the queue would get it too by now
+        seen = seen_by()
+        if len(seen) == (len(collectors) if every else 1):
+            streak += 1
+            owners.update(seen)
+        else:
+            streak, owners = 0, set()
+
+
 def check_records(records, ids):
     for msg_id, key, body, prop, queue_id, offset, _ in records:
+        if msg_id not in ids:
+            continue  # a marker of settle()
         i = ids[msg_id]
         assert key == b'key-%d' % i
         assert body == b'XXXX %d' % i
@@ -184,7 +212,7 @@ def test_push_consumer_clustering_shares_queues(producer):
     ca.start()
     cb.start()
     try:
-        time.sleep(8)  # both consumers have rebalanced
+        settle(producer, topic, [a, b], every=False)  # both consumers have rebalanced
         ids = send(producer, topic, 40)
         deadline = time.time() + 60
         while time.time() < deadline and not set(ids) <= set(a.ids()) | set(b.ids()):
@@ -210,7 +238,7 @@ def test_push_consumer_broadcasting(producer):
     ca.start()
     cb.start()
     try:
-        time.sleep(5)  # both consumers have their queues and start offsets
+        settle(producer, topic, [a, b], every=True)  # both have their queues and start offsets
         ids = send(producer, topic, 20)
         assert a.wait_for(ids) and b.wait_for(ids)
     finally:
