@@ -596,7 +596,7 @@ fn first_offset_commits_of_a_group_all_reach_the_broker() {
         for mq in &mqs {
             store.update(mq, 100 + mq.queue_id as i64, false);
         }
-        let failures = rocketmq::runtime::block_on(store.persist_all(&mqs, true)).unwrap();
+        let failures = rocketmq::runtime::block_on(store.persist_all(&mqs)).unwrap();
         assert_eq!(failures, 0);
         for q in 0..queues {
             assert_eq!(
@@ -605,6 +605,44 @@ fn first_offset_commits_of_a_group_all_reach_the_broker() {
                 "round {round}: queue {q} of {group}"
             );
         }
+    }
+}
+
+/// A broker applies offset updates on a pool of threads: two updates of one
+/// queue in flight at once can land in either order. Commits of one queue
+/// racing each other (a periodic persist, a rebalance, a manual commit) must
+/// leave the broker at the queue's last offset, never an older one.
+#[test]
+fn racing_commits_of_one_queue_leave_its_last_offset() {
+    require_broker();
+    let topic = unique("RaceCommit");
+    create_topic(&topic, 1);
+    let instance = ClientInstance::acquire(&ClientConfig::new(namesrv())).unwrap();
+    let mq = MessageQueue::new(topic.clone(), "broker-a", 0);
+    for round in 0..30 {
+        let group = unique(&format!("RaceCommitGroup{round}"));
+        create_group(&group);
+        let store = Arc::new(OffsetStore::remote(instance.clone(), group.clone()));
+        let tasks: Vec<_> = (0..20)
+            .map(|i| {
+                let (store, mq) = (store.clone(), mq.clone());
+                rocketmq::runtime::handle().spawn(async move {
+                    store.update(&mq, 1000 + i, false);
+                    store.persist(&mq).await
+                })
+            })
+            .collect();
+        rocketmq::runtime::block_on(async {
+            for t in tasks {
+                t.await.unwrap().unwrap();
+            }
+        })
+        .unwrap();
+        assert_eq!(
+            broker_offset(&group, &topic, 0),
+            store.memory_offset(&mq),
+            "round {round}: the broker kept an older offset"
+        );
     }
 }
 

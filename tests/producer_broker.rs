@@ -785,3 +785,74 @@ fn vip_channel_namespace_hooks_and_back_pressure() {
     p.shutdown_blocking().unwrap();
     p2.shutdown_blocking().unwrap();
 }
+
+/// A name server in front of the real one that never answers the first route
+/// request it gets and passes everything else through; counts the route
+/// requests in `routes`.
+async fn namesrv_losing_first_route_request(routes: Arc<AtomicUsize>) -> String {
+    use rocketmq::protocol::codes::request;
+    use rocketmq::protocol::frame::{encode_frame, FrameDecoder, DEFAULT_MAX_FRAME};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = l.accept().await {
+            let routes = routes.clone();
+            tokio::spawn(async move {
+                let upstream = TcpStream::connect(common::namesrv()).await.unwrap();
+                let (mut from_client, mut to_client) = client.into_split();
+                let (mut from_upstream, mut to_upstream) = upstream.into_split();
+                tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut from_upstream, &mut to_client).await;
+                });
+                let dec = FrameDecoder::default();
+                let mut buf = bytes::BytesMut::new();
+                loop {
+                    while let Ok(Some(cmd)) = dec.decode(&mut buf) {
+                        if cmd.code == request::GET_ROUTEINFO_BY_TOPIC
+                            && routes.fetch_add(1, Ordering::SeqCst) == 0
+                        {
+                            continue; // lost
+                        }
+                        let mut out = bytes::BytesMut::new();
+                        encode_frame(&cmd, DEFAULT_MAX_FRAME, &mut out).unwrap();
+                        if to_upstream.write_all(&out).await.is_err() {
+                            return;
+                        }
+                    }
+                    match from_client.read_buf(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// One route lookup that times out does not fail a send with time left: the
+/// lookup is asked again within the send timeout.
+#[test]
+fn a_lost_route_request_is_asked_again_within_the_send_timeout() {
+    require_broker();
+    let topic = new_topic("prod_lost_route", 4);
+    let routes = Arc::new(AtomicUsize::new(0));
+    let ns = block_on(namesrv_losing_first_route_request(routes.clone())).unwrap();
+    let mut c = ProducerConfig::new(ns, unique("prod_lost_route"));
+    c.client.api_timeout = Duration::from_millis(500);
+    c.send_timeout = Duration::from_secs(10);
+    let p = started(c);
+    let t0 = Instant::now();
+    let r = p
+        .send_blocking(message(&topic, 1))
+        .expect("a send after a lost route request");
+    check_result(&r, &topic);
+    assert!(
+        t0.elapsed() >= Duration::from_millis(500),
+        "the lookup was lost"
+    );
+    assert!(routes.load(Ordering::SeqCst) >= 2);
+    p.shutdown_blocking().unwrap();
+}

@@ -48,7 +48,7 @@ enum Backend {
     Remote {
         instance: Arc<ClientInstance>,
         group: String,
-        first_commits: FirstCommits,
+        commits: Commits,
     },
     Local {
         path: PathBuf,
@@ -96,47 +96,69 @@ pub fn local_offset_path(dir: &Path, client_id: &str, group: &str) -> PathBuf {
         .join(LOCAL_OFFSET_FILE)
 }
 
-/// A broker files the first offset a group commits for a topic racily: two
-/// commits processed at once each create the group's table for the topic and
-/// one table, with its offset, is lost (the broker's `ConsumerOffsetManager`
-/// puts a fresh map without a compare-and-set). So the first commit per
-/// broker and topic goes alone and confirmed; once one succeeded the table
-/// exists and commits may run concurrently (or oneway) again.
+/// How a store's offsets reach the brokers, so that a broker never ends
+/// with an offset older than the last one committed:
+/// - A broker files the first offset a group commits for a topic racily: two
+///   commits processed at once each create the group's table for the topic
+///   and one table, with its offset, is lost (the broker's
+///   `ConsumerOffsetManager` puts a fresh map without a compare-and-set). So
+///   the first commit per broker and topic goes alone; once one succeeded
+///   the table exists and commits of different queues run concurrently.
+/// - A broker applies UPDATE_CONSUMER_OFFSET on a pool of threads, so two
+///   updates of one queue in flight at once can land in either order and
+///   move its offset backwards (messages consumed again after a rebalance or
+///   a restart). So the commits of one queue take turns, each confirmed
+///   before the next is sent, and each sends the queue's offset as it is
+///   when its turn comes.
 #[derive(Default)]
-struct FirstCommits {
+struct Commits {
     /// (broker name, topic) pairs with a confirmed commit.
     done: Mutex<std::collections::HashSet<(String, String)>>,
     /// Held while a first commit is in flight.
     gate: tokio::sync::Mutex<()>,
+    /// One turn at a time per queue.
+    turns: Mutex<HashMap<MessageQueue, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-impl FirstCommits {
+impl Commits {
     fn is_done(&self, mq: &MessageQueue) -> bool {
         self.done
             .lock()
             .contains(&(mq.broker_name.clone(), mq.topic.clone()))
     }
 
-    /// UPDATE_CONSUMER_OFFSET, the first one per broker and topic alone.
+    /// Sends `mq`'s offset in `table` (if it has one) in the queue's turn.
     async fn commit(
         &self,
         instance: &ClientInstance,
         group: &str,
         mq: &MessageQueue,
-        offset: i64,
-        oneway: bool,
+        table: &Mutex<HashMap<MessageQueue, i64>>,
     ) -> Result<()> {
+        let turn = self.turns.lock().entry(mq.clone()).or_default().clone();
+        let _turn = turn.lock().await;
+        let Some(offset) = table.lock().get(mq).copied() else {
+            return Ok(());
+        };
         if !self.is_done(mq) {
             let _alone = self.gate.lock().await;
             if !self.is_done(mq) {
-                update_offset_on_broker(instance, group, mq, offset, false).await?;
+                update_offset_on_broker(instance, group, mq, offset).await?;
                 self.done
                     .lock()
                     .insert((mq.broker_name.clone(), mq.topic.clone()));
                 return Ok(());
             }
         }
-        update_offset_on_broker(instance, group, mq, offset, oneway).await
+        update_offset_on_broker(instance, group, mq, offset).await
+    }
+
+    /// Forgets `mq`'s turn (when no commit of it is waiting).
+    fn forget(&self, mq: &MessageQueue) {
+        let mut turns = self.turns.lock();
+        if turns.get(mq).is_some_and(|t| Arc::strong_count(t) == 1) {
+            turns.remove(mq);
+        }
     }
 }
 
@@ -147,7 +169,7 @@ impl OffsetStore {
             backend: Backend::Remote {
                 instance,
                 group: group.into(),
-                first_commits: FirstCommits::default(),
+                commits: Commits::default(),
             },
             table: Mutex::new(HashMap::new()),
             zero_if_not_found: None,
@@ -259,6 +281,9 @@ impl OffsetStore {
     /// Forgets `mq`'s in-memory offset.
     pub fn remove(&self, mq: &MessageQueue) {
         self.table.lock().remove(mq);
+        if let Backend::Remote { commits, .. } = &self.backend {
+            commits.forget(mq);
+        }
     }
 
     /// The in-memory offsets of `topic`'s queues.
@@ -280,25 +305,19 @@ impl OffsetStore {
             .collect()
     }
 
-    /// Writes out the offsets of `mqs` (remote: one update per queue, oneway
-    /// unless `confirmed`) or the whole table (local file). Returns the
+    /// Writes out the offsets of `mqs` (remote: one confirmed update per
+    /// queue, see [`Commits`]) or the whole table (local file). Returns the
     /// number of queues whose write failed.
-    pub async fn persist_all(&self, mqs: &[MessageQueue], confirmed: bool) -> usize {
+    pub async fn persist_all(&self, mqs: &[MessageQueue]) -> usize {
         match &self.backend {
             Backend::Remote {
                 instance,
                 group,
-                first_commits,
+                commits,
             } => {
-                let items: Vec<(MessageQueue, i64)> = {
-                    let t = self.table.lock();
-                    mqs.iter()
-                        .filter_map(|mq| t.get(mq).map(|o| (mq.clone(), *o)))
-                        .collect()
-                };
-                let futs = items
+                let futs = mqs
                     .iter()
-                    .map(|(mq, off)| first_commits.commit(instance, group, mq, *off, !confirmed));
+                    .map(|mq| commits.commit(instance, group, mq, &self.table));
                 crate::client::instance::futures_join_all(futs)
                     .await
                     .into_iter()
@@ -312,21 +331,14 @@ impl OffsetStore {
         }
     }
 
-    /// Writes out the offset of one queue.
-    pub async fn persist(&self, mq: &MessageQueue, confirmed: bool) -> Result<()> {
+    /// Writes out the offset of one queue (remote: confirmed).
+    pub async fn persist(&self, mq: &MessageQueue) -> Result<()> {
         match &self.backend {
             Backend::Remote {
                 instance,
                 group,
-                first_commits,
-            } => {
-                let Some(off) = self.memory_offset(mq) else {
-                    return Ok(());
-                };
-                first_commits
-                    .commit(instance, group, mq, off, !confirmed)
-                    .await
-            }
+                commits,
+            } => commits.commit(instance, group, mq, &self.table).await,
             Backend::Local { .. } => self.write_local().await,
         }
     }
@@ -338,7 +350,7 @@ impl OffsetStore {
             return Err(Error::invalid(format!("offset {offset} is negative")));
         }
         self.update(mq, offset, false);
-        self.persist(mq, true).await
+        self.persist(mq).await
     }
 
     async fn write_local(&self) -> Result<()> {
@@ -418,13 +430,12 @@ pub(crate) async fn query_offset(
     }
 }
 
-/// UPDATE_CONSUMER_OFFSET to the master of `mq`'s broker.
+/// UPDATE_CONSUMER_OFFSET to the master of `mq`'s broker, confirmed.
 pub(crate) async fn update_offset_on_broker(
     instance: &ClientInstance,
     group: &str,
     mq: &MessageQueue,
     offset: i64,
-    oneway: bool,
 ) -> Result<()> {
     if offset < 0 {
         return Ok(());
@@ -439,18 +450,11 @@ pub(crate) async fn update_offset_on_broker(
         ..Default::default()
     };
     let req = RemotingCommand::request(request::UPDATE_CONSUMER_OFFSET, header.to_ext());
-    if oneway {
-        instance
-            .remoting()
-            .invoke_oneway(&addr, req, OFFSET_RPC_TIMEOUT)
-            .await
-    } else {
-        let resp = instance
-            .remoting()
-            .invoke(&addr, req, OFFSET_RPC_TIMEOUT)
-            .await?;
-        resp.check_success().map(|_| ())
-    }
+    let resp = instance
+        .remoting()
+        .invoke(&addr, req, OFFSET_RPC_TIMEOUT)
+        .await?;
+    resp.check_success().map(|_| ())
 }
 
 /// The local file's JSON (`OffsetSerializeWrapper`): `{"offsetTable":{{mq}:offset,...}}`.
@@ -647,7 +651,7 @@ mod tests {
         store.update(&b, -1, false);
         assert_eq!(store.memory_offset(&b), None);
         store.update(&b, 7, true);
-        let failed = crate::runtime::block_on(store.persist_all(&[], false)).unwrap();
+        let failed = crate::runtime::block_on(store.persist_all(&[])).unwrap();
         assert_eq!(failed, 0);
         let again = OffsetStore::local(path);
         again.load().unwrap();

@@ -464,7 +464,7 @@ impl LitePullConsumer {
             {
                 let me = inner.clone();
                 crate::runtime::handle().spawn(async move {
-                    me.commit_all(false).await;
+                    me.commit_all().await;
                 });
             }
         }
@@ -643,7 +643,7 @@ impl LitePullConsumer {
         if !self.inner.is_running() {
             return Err(not_running());
         }
-        let failed = crate::runtime::block_on(self.inner.commit_all(true))?;
+        let failed = crate::runtime::block_on(self.inner.commit_all())?;
         if failed > 0 {
             return Err(Error::network(format!(
                 "{failed} queue offsets could not be written"
@@ -666,7 +666,7 @@ impl LitePullConsumer {
             wire.push(w);
         }
         if persist {
-            let failed = crate::runtime::block_on(store.persist_all(&wire, true))?;
+            let failed = crate::runtime::block_on(store.persist_all(&wire))?;
             if failed > 0 {
                 return Err(Error::network(format!(
                     "{failed} queue offsets could not be written"
@@ -722,7 +722,7 @@ impl Inner {
             q.bump();
         }
         if inner.config.auto_commit {
-            inner.commit_all(true).await;
+            inner.commit_all().await;
         }
         inner.buffer.lock().clear();
         inner.buffered.store(0, Ordering::SeqCst);
@@ -868,7 +868,7 @@ impl Inner {
     }
 
     /// Commits every queue's polled position; returns the failed writes.
-    async fn commit_all(&self, confirmed: bool) -> usize {
+    async fn commit_all(&self) -> usize {
         let Some(store) = self.store() else { return 0 };
         let mut mqs = Vec::new();
         for (mq, q) in self.queues.lock().iter() {
@@ -878,7 +878,7 @@ impl Inner {
                 mqs.push(mq.clone());
             }
         }
-        store.persist_all(&mqs, confirmed).await
+        store.persist_all(&mqs).await
     }
 
     /// Makes the consumed queues (of `topic`, or all when `None`) exactly
@@ -929,7 +929,7 @@ impl Inner {
                     })
                     .collect();
                 crate::runtime::handle().spawn(async move {
-                    store.persist_all(&mqs, true).await;
+                    store.persist_all(&mqs).await;
                     for mq in &mqs {
                         store.remove(mq);
                     }

@@ -763,7 +763,7 @@ impl Inner {
     }
 
     /// Writes out the offsets of every owned queue.
-    pub async fn persist_offsets(&self, confirmed: bool) -> usize {
+    pub async fn persist_offsets(&self) -> usize {
         let Some(store) = self.offset_store() else {
             return 0;
         };
@@ -774,7 +774,7 @@ impl Inner {
             .filter(|(_, pq)| !pq.is_removed())
             .map(|(mq, _)| mq.clone())
             .collect();
-        store.persist_all(&mqs, confirmed).await
+        store.persist_all(&mqs).await
     }
 
     async fn shutdown(self: &Arc<Self>) -> Result<ShutdownReport> {
@@ -849,7 +849,7 @@ impl Inner {
             }
         }
         // 3. Persist offsets (confirmed), then freeze them.
-        let failures = self.persist_offsets(true).await;
+        let failures = self.persist_offsets().await;
         for pq in &pqs {
             pq.set_removed();
         }
@@ -1142,7 +1142,7 @@ async fn persist_loop(weak: Weak<Inner>, mut stop: watch::Receiver<bool>) {
         if !me.is_running() {
             return;
         }
-        me.persist_offsets(false).await;
+        me.persist_offsets().await;
     }
 }
 

@@ -348,7 +348,7 @@ impl Inner {
             if let Some(cp) = pq.commit_point() {
                 store.update(&pq.mq, cp, true);
             }
-            let _ = store.persist(&pq.mq, true).await;
+            let _ = store.persist(&pq.mq).await;
             store.remove(&pq.mq);
         }
         pq.set_removed();

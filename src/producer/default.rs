@@ -34,6 +34,8 @@ use crate::{Error, ErrorKind, Result};
 const CREATED: u8 = 0;
 const RUNNING: u8 = 1;
 const SHUT_DOWN: u8 = 2;
+/// The pause before a failed route lookup of a send is asked again.
+const ROUTE_RETRY_PAUSE: Duration = Duration::from_millis(100);
 
 /// How a send travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -623,6 +625,40 @@ impl Inner {
         }
     }
 
+    /// [`publish_info`](Self::publish_info), asked again while `deadline`
+    /// (`total` after the send began) allows when a lookup failed on the way
+    /// (a name server that did not answer in time, a broken connection): one
+    /// slow lookup does not fail a send that has time left.
+    async fn publish_info_by(
+        &self,
+        topic: &str,
+        deadline: Instant,
+        total: Duration,
+    ) -> Result<PublishInfo> {
+        loop {
+            let err = match tokio::time::timeout_at(deadline.into(), self.publish_info(topic)).await
+            {
+                Ok(Ok(info)) => return Ok(info),
+                Ok(Err(e)) => e,
+                Err(_) => {
+                    return Err(Error::timeout(format!(
+                        "no route for {topic} within {} ms",
+                        total.as_millis()
+                    )))
+                }
+            };
+            let retriable = matches!(err.kind(), ErrorKind::Timeout | ErrorKind::Network);
+            if !retriable || Instant::now() + ROUTE_RETRY_PAUSE >= deadline {
+                return Err(err);
+            }
+            crate::log::warn(
+                "producer",
+                format_args!("looking up the route of {topic} failed, asking again: {err}"),
+            );
+            tokio::time::sleep(ROUTE_RETRY_PAUSE).await;
+        }
+    }
+
     async fn select_queue(
         &self,
         msg: &Message,
@@ -735,14 +771,7 @@ impl Inner {
         let total = timeout.unwrap_or(self.config.send_timeout);
         let deadline = start + total;
         let topic = self.wrap(&msg.topic);
-        let info = tokio::time::timeout_at(deadline.into(), self.publish_info(&topic))
-            .await
-            .map_err(|_| {
-                Error::timeout(format!(
-                    "no route for {topic} within {} ms",
-                    total.as_millis()
-                ))
-            })??;
+        let info = self.publish_info_by(&topic, deadline, total).await?;
         let attempts = match mode {
             Mode::Oneway => 1,
             _ => 1 + self.config.retry_times,
